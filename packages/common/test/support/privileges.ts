@@ -1,0 +1,13 @@
+import type { Context } from 'mocha';
+
+/**
+ * Kernel tests need root (network namespaces, iptables). Outside CI they skip with a reason when not
+ * root; under CI=true a missing privilege is a failure, so CI can never silently skip them.
+ */
+export function requireRoot(ctx: Context): void {
+  if (process.getuid?.() === 0) return;
+  if (process.env.CI === 'true') {
+    throw new Error('this test needs root (network namespaces, iptables) and CI=true forbids skipping it');
+  }
+  ctx.skip();
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the programs and the kernel/e2e tests use, when any is missing.
+set -euo pipefail
+need=()
+command -v openvpn >/dev/null || need+=(openvpn)
+command -v iptables-legacy >/dev/null || need+=(iptables)
+command -v ip >/dev/null || need+=(iproute2)
+command -v ping >/dev/null || need+=(iputils-ping)
+command -v openssl >/dev/null || need+=(openssl)
+command -v ps >/dev/null || need+=(procps)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "missing system packages: ${need[*]} (run as root to install them)" >&2
+  exit 0
+fi
+echo "installing system packages: ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
