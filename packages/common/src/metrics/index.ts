@@ -1,0 +1,3 @@
+export * from './exporter-server';
+export * from './exporter-metrics';
+export * from './netstat';
