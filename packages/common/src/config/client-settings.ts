@@ -1,0 +1,146 @@
+import { InputError } from '../errors';
+import type { Cidr } from '../net/cidr';
+import type { IpFamily } from '../openvpn/values';
+import { EnvReader } from './env-reader';
+import {
+  NO_SHOOT_NETWORKS,
+  readBondingMode,
+  readIpFamilies,
+  readShootNetworks,
+  readVpnNetwork,
+  type BondingMode,
+  type ShootNetworks,
+} from './shared';
+
+/** IS_HA=true. */
+export interface ClientHaSettings {
+  /** HA_VPN_SERVERS; 0 only together with vpnClients 0 (the reference allows both unset). */
+  vpnServers: number;
+  /** HA_VPN_CLIENTS */
+  vpnClients: number;
+  bondingMode: BondingMode;
+}
+
+/** Settings of vpn-shoot-client root and setup (reference §2.3), both as shoot client and as seed client. */
+export interface ClientSettings {
+  /** Sorted and de-duplicated: IPv4 first when present. */
+  ipFamilies: IpFamily[];
+  endpoint: string;
+  openvpnPort: number;
+  vpnNetwork: Cidr;
+  seedPodNetwork: Cidr | undefined;
+  /** No defaults here, unlike the server. */
+  shootNetworks: ShootNetworks;
+  isShootClient: boolean;
+  /** VPN_SERVER_INDEX: set means the HA device `tap<index>` and management port 7505 + index. */
+  vpnServerIndex: number | undefined;
+  reversedVpnHeader: string;
+  reversedVpnHeaderKey: string;
+  /** Present when IS_HA=true. */
+  ha: ClientHaSettings | undefined;
+  /**
+   * k of an HA shoot client `vpn-shoot-<k>` (secrets `vpn-client-<k>`, address `…::10s:b0k`); -1 for
+   * everyone else. Unlike the reference, a seed client's pod name never yields an index.
+   */
+  clientIndex: number;
+  autoMtu: boolean;
+}
+
+const MAX_PORT = 65535;
+/** The index is one byte of the HA address plan. */
+const MAX_INDEX = 255;
+
+/**
+ * Checks follow the reference's order. NAMESPACE and POD_LABEL_SELECTOR (plain strings) and WAIT_TIME
+ * (a duration, refused when negative) belonged to the reference's Kubernetes IP pool, which our design
+ * does not have: they are checked like the reference checks them and then ignored.
+ */
+export function parseClientSettings(env: NodeJS.ProcessEnv): ClientSettings {
+  const read = new EnvReader(env);
+  const endpoint = read.string('ENDPOINT');
+  const openvpnPort = readPort(read);
+  const vpnNetwork = readVpnNetwork(read);
+  const seedPodNetwork = read.cidr('SEED_POD_NETWORK');
+  const shootNetworks = readShootNetworks(read, NO_SHOOT_NETWORKS);
+  const isShootClient = read.bool('IS_SHOOT_CLIENT');
+  const podName = read.string('POD_NAME');
+  const vpnServerIndex = readVpnServerIndex(read);
+  const isHA = read.bool('IS_HA');
+  const reversedVpnHeader = read.string('REVERSED_VPN_HEADER', 'invalid-host');
+  const reversedVpnHeaderKey = read.string('REVERSED_VPN_HEADER_KEY', 'Reversed-VPN');
+  const vpnClients = read.uint('HA_VPN_CLIENTS', 0);
+  const vpnServers = read.uint('HA_VPN_SERVERS', 0);
+  const waitTimeMs = read.duration('WAIT_TIME', 2000);
+  const autoMtu = read.bool('OPENVPN_AUTO_MTU');
+
+  const ha = isHA ? haSettings(read, isShootClient, podName, vpnServers, vpnClients) : undefined;
+  const ipFamilies = readIpFamilies(read);
+  if (waitTimeMs < 0) throw new InputError('WAIT_TIME', `must not be negative, got "${read.raw('WAIT_TIME')}"`);
+  const clientIndex = ha !== undefined && isShootClient ? haShootClientIndex(podName) : -1;
+  return {
+    ipFamilies,
+    endpoint,
+    openvpnPort,
+    vpnNetwork,
+    seedPodNetwork,
+    shootNetworks,
+    isShootClient,
+    vpnServerIndex,
+    reversedVpnHeader,
+    reversedVpnHeaderKey,
+    ha,
+    clientIndex,
+    autoMtu,
+  };
+}
+
+function readPort(read: EnvReader): number {
+  const port = read.uint('OPENVPN_PORT', 8132);
+  if (port < 1 || port > MAX_PORT) {
+    throw new InputError('OPENVPN_PORT', `must be a TCP port 1..${MAX_PORT}, got ${port}`);
+  }
+  return port;
+}
+
+/** The reference takes any string here; a non-numeric one would name a tap device that never exists. */
+function readVpnServerIndex(read: EnvReader): number | undefined {
+  const text = read.raw('VPN_SERVER_INDEX');
+  if (text === undefined) return undefined;
+  const index = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(index <= MAX_INDEX)) {
+    throw new InputError('VPN_SERVER_INDEX', `must be a server index 0..${MAX_INDEX}, got "${text}"`);
+  }
+  return index;
+}
+
+function haSettings(
+  read: EnvReader,
+  isShootClient: boolean,
+  podName: string,
+  vpnServers: number,
+  vpnClients: number,
+): ClientHaSettings {
+  if (isShootClient && podName === '') {
+    throw new InputError('POD_NAME', 'must be set when IS_HA and IS_SHOOT_CLIENT are true');
+  }
+  if (vpnServers > 0 && vpnClients === 0) {
+    throw new InputError('HA_VPN_CLIENTS', `is 0 but HA_VPN_SERVERS is ${vpnServers}`);
+  }
+  if (vpnClients > 0 && vpnServers === 0) {
+    throw new InputError('HA_VPN_SERVERS', `is 0 but HA_VPN_CLIENTS is ${vpnClients}`);
+  }
+  return { vpnServers, vpnClients, bondingMode: readBondingMode(read) };
+}
+
+/** HA shoot clients are StatefulSet pods `vpn-shoot-<k>`. */
+function haShootClientIndex(podName: string): number {
+  const suffix = podName.slice(podName.lastIndexOf('-') + 1);
+  const index = /^\d+$/.test(suffix) ? Number(suffix) : NaN;
+  if (!(index <= MAX_INDEX)) {
+    throw new InputError(
+      'POD_NAME',
+      `an HA shoot client needs a numeric index suffix 0..${MAX_INDEX} ("vpn-shoot-<k>"), got "${podName}"`,
+    );
+  }
+  return index;
+}

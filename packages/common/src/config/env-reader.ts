@@ -1,0 +1,105 @@
+import { InputError } from '../errors';
+import { Cidr } from '../net/cidr';
+import { Ip } from '../net/ip';
+import { parseGoBool, parseGoDuration, parseGoInt, parseGoUint } from './go-syntax';
+
+/**
+ * Reads environment variables with the reference's semantics: a variable set to "" counts as unset (its
+ * default applies), lists are split on "," without trimming, CIDRs are normalised. Every refusal is an
+ * InputError naming the variable and quoting its value.
+ */
+export class EnvReader {
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  /** The value, or undefined when unset or empty. */
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback = ''): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  requiredString(name: string): string {
+    const value = this.raw(name);
+    if (value === undefined) throw new InputError(name, 'must be set');
+    return value;
+  }
+
+  bool(name: string, fallback = false): boolean {
+    return this.parsed(name, fallback, parseGoBool, 'invalid boolean', '(accepted: true, false, 1, 0, t, f)');
+  }
+
+  int(name: string, fallback: number): number {
+    return this.parsed(name, fallback, parseGoInt, 'invalid integer');
+  }
+
+  uint(name: string, fallback: number): number {
+    return this.parsed(name, fallback, parseGoUint, 'invalid unsigned integer');
+  }
+
+  /** Milliseconds; Go `time.ParseDuration` syntax. */
+  duration(name: string, fallbackMs: number): number {
+    return this.parsed(name, fallbackMs, parseGoDuration, 'invalid duration', '(examples: 2s, 500ms, 1m30s)');
+  }
+
+  stringList(name: string, fallback: readonly string[]): string[] {
+    const value = this.raw(name);
+    return value === undefined ? [...fallback] : value.split(',');
+  }
+
+  /** A single CIDR; a comma list is refused, as Go's ParseCIDR refuses it. */
+  cidr(name: string): Cidr | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    if (value.includes(',')) throw new InputError(name, `expected one CIDR, got a list "${value}"`);
+    const cidr = Cidr.tryParse(value);
+    if (cidr === undefined) throw new InputError(name, `invalid CIDR "${value}"${whitespaceHint(value)}`);
+    return cidr;
+  }
+
+  cidrList(name: string, fallback: readonly Cidr[]): Cidr[] {
+    const value = this.raw(name);
+    if (value === undefined) return [...fallback];
+    return value.split(',').map((element) => {
+      const cidr = Cidr.tryParse(element);
+      if (cidr === undefined) {
+        throw new InputError(name, `invalid CIDR "${element}"${listHint(element)}`);
+      }
+      return cidr;
+    });
+  }
+
+  ip(name: string): Ip | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    const ip = Ip.tryParse(value);
+    if (ip === undefined) throw new InputError(name, `invalid IP address "${value}"`);
+    return ip;
+  }
+
+  private parsed<T>(
+    name: string,
+    fallback: T,
+    parse: (text: string) => T | undefined,
+    problem: string,
+    hint?: string,
+  ): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = parse(value);
+    if (parsed === undefined) {
+      throw new InputError(name, `${problem} "${value}"${hint === undefined ? '' : ` ${hint}`}`);
+    }
+    return parsed;
+  }
+}
+
+function listHint(element: string): string {
+  return element === '' || element !== element.trim() ? ' (lists are split on "," without trimming)' : '';
+}
+
+function whitespaceHint(value: string): string {
+  return value !== value.trim() ? ' (values are not trimmed)' : '';
+}

@@ -1,0 +1,44 @@
+import { InputError } from '../errors';
+import type { Cidr } from '../net/cidr';
+import type { Ip } from '../net/ip';
+import { EnvReader } from './env-reader';
+import {
+  DEFAULT_SHOOT_NETWORKS,
+  readBondingMode,
+  readCount,
+  readShootNetworks,
+  readVpnNetwork,
+  type BondingMode,
+  type ShootNetworks,
+} from './shared';
+
+/** Settings of the seed-side path controller (kube-apiserver sidecar), reference §2.4. */
+export interface PathControllerSettings {
+  vpnNetwork: Cidr;
+  /** HA_VPN_CLIENTS: shoot clients k = 0..n-1 to probe on every server. */
+  haVpnClients: number;
+  /** HA_VPN_SERVERS when given; Gardener's path-controller container does not set it. */
+  haVpnServers: number | undefined;
+  /** BONDING_MODE, default active-backup: `balance-rr` routes over all healthy paths at once. */
+  bondingMode: BondingMode;
+  shootNetworks: ShootNetworks;
+  seedPodNetwork: Cidr | undefined;
+  podIp: Ip;
+}
+
+/**
+ * IP_FAMILIES is a plain string here in the reference, read and never used: ignored. The reference's
+ * "network to check is undefined" cannot happen (SHOOT_SERVICE_NETWORKS has a default and "" means unset).
+ */
+export function parsePathControllerSettings(env: NodeJS.ProcessEnv): PathControllerSettings {
+  const read = new EnvReader(env);
+  const vpnNetwork = readVpnNetwork(read);
+  const haVpnClients = readCount(read, 'HA_VPN_CLIENTS', 0);
+  const shootNetworks = readShootNetworks(read, DEFAULT_SHOOT_NETWORKS);
+  const seedPodNetwork = read.cidr('SEED_POD_NETWORK');
+  const haVpnServers = read.raw('HA_VPN_SERVERS') === undefined ? undefined : read.uint('HA_VPN_SERVERS', 0);
+  const bondingMode = readBondingMode(read);
+  const podIp = read.ip('POD_IP');
+  if (podIp === undefined) throw new InputError('POD_IP', 'must be set');
+  return { vpnNetwork, haVpnClients, haVpnServers, bondingMode, shootNetworks, seedPodNetwork, podIp };
+}
