@@ -1,0 +1,92 @@
+import yargs from 'yargs/yargs';
+import type { Argv } from 'yargs';
+
+/** Every subcommand with its flags; parsing only, so that main.ts decides what runs (and tests can parse without side effects). */
+export type SeedServerCommand =
+  | { command: 'root'; configFile: string; clientConfigDir: string; secretsDir: string }
+  | { command: 'setup' }
+  | {
+      command: 'firewall';
+      mode: 'up' | 'down';
+      device: string;
+      shootNetworks: string[];
+      seedPodNetwork: string;
+    }
+  | { command: 'readiness' | 'liveness' }
+  | { command: 'exporter'; listen: string }
+  | { command: 'help' };
+
+const ENVIRONMENT = `Environment (root, exporter, readiness, liveness; set-but-empty counts as unset, lists are split on "," without trimming):
+  SHOOT_SERVICE_NETWORKS  CIDR list, default 100.64.0.0/13
+  SHOOT_POD_NETWORKS      CIDR list, default 100.96.0.0/11
+  SHOOT_NODE_NETWORKS     CIDR list, default empty
+  SEED_POD_NETWORK        one CIDR; IPv4 seed pods are mapped to 241.0.0.0/8 in the tunnel
+  VPN_NETWORK             IPv6 /96 transfer network, default fd8f:6d53:b97a:1::/96
+  OPENVPN_STATUS_PATH     required; status file written by OpenVPN (comma list for the exporter)
+  POD_NAME                a name ending in -0, -1 or -2 means HA server 0..2 (must match IS_HA)
+  IS_HA                   bool, default false; HA needs POD_NAME and HA_VPN_CLIENTS > 0
+  HA_VPN_CLIENTS          number of HA shoot clients
+  OPENVPN_AUTO_MTU        bool; tunnel MTU = default-route MTU - 130, at least 1280
+  IP_FAMILIES, LOCAL_NODE_IP  accepted and ignored (as the reference does)
+  DEBUG                   true prints debug lines`;
+
+export function parseSeedServerArgs(argv: string[]): SeedServerCommand {
+  const parser: Argv = yargs(argv)
+    .scriptName('vpn-seed-server')
+    .usage('$0 [command]\n\nWithout a command: render the OpenVPN server config and client-config-dir files and set the NAT rules.')
+    .option('config-file', { type: 'string', default: '/openvpn-server.config', describe: 'server config to write (root command)' })
+    .option('client-config-dir', { type: 'string', default: '/client-config-dir', describe: 'OpenVPN client-config-dir to write (root command)' })
+    .option('secrets-dir', { type: 'string', default: '/srv/secrets', describe: 'directory holding vpn-server/ and tlsauth/ (root command)' })
+    .command('setup', 'enable IPv6 in the pod (init container)')
+    .command('firewall [openvpnArgs..]', 'OpenVPN up/down hook: INPUT/FORWARD rules, 241/8 NETMAP, shoot-network routes', (b) =>
+      b
+        .option('mode', { type: 'string', choices: ['up', 'down'], demandOption: true })
+        .option('device', { type: 'string', demandOption: true, describe: 'tunnel device, e.g. tun0' })
+        .option('shoot-network', { type: 'string', default: '', describe: 'comma list of networks routed to the device (up only)' })
+        .option('seed-pod-network', { type: 'string', default: '', describe: 'seed pod network for the 241/8 NETMAP' })
+        .positional('openvpnArgs', { describe: 'arguments OpenVPN appends (device, MTU, ..., init|restart); ignored', array: true }),
+    )
+    .command('readiness', 'probe: exit 0 when ready (status file: a shoot client is connected, or no client yet)')
+    .command('liveness', 'probe: exit 0 when the status file is fresh (updated within 17 s)')
+    .command('exporter', 'serve Prometheus metrics of the status file(s) and TCP netstat', (b) =>
+      b.option('listen', { type: 'string', default: ':15000', describe: 'host:port to listen on' }),
+    )
+    .epilogue(ENVIRONMENT)
+    .strict()
+    .help()
+    .version(false)
+    .wrap(120)
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new Error(msg.replace(/\s*\n\s*/g, ' '));
+    });
+  const args = parser.parseSync();
+  if (args.help) return { command: 'help' };
+  const sub = args._[0];
+  if (sub === undefined) {
+    return {
+      command: 'root',
+      configFile: String(args['config-file']),
+      clientConfigDir: String(args['client-config-dir']),
+      secretsDir: String(args['secrets-dir']),
+    };
+  }
+  switch (sub) {
+    case 'setup':
+    case 'readiness':
+    case 'liveness':
+      return { command: sub };
+    case 'exporter':
+      return { command: 'exporter', listen: String(args.listen) };
+    case 'firewall':
+      return {
+        command: 'firewall',
+        mode: args.mode as 'up' | 'down',
+        device: String(args.device),
+        shootNetworks: String(args['shoot-network']).split(',').filter((s) => s !== ''),
+        seedPodNetwork: String(args['seed-pod-network']),
+      };
+    default:
+      throw new Error(`unknown command: ${String(sub)}`);
+  }
+}

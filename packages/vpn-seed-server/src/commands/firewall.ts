@@ -1,0 +1,58 @@
+import {
+  Cidr,
+  InputError,
+  type Logger,
+  createFirewall,
+  detectBackend,
+  seedServerFirewallRules,
+  seedServerFirewallTag,
+} from '@vpn/common';
+import { withNetlink } from './root';
+
+export interface FirewallArgs {
+  mode: 'up' | 'down';
+  device: string;
+  shootNetworks: string[];
+  seedPodNetwork: string;
+}
+
+/**
+ * OpenVPN's up/down hook. `up` admits only replies from the tunnel, maps 241/8 to the seed pod network
+ * and routes the shoot networks into the device; `down` removes exactly those rules and routes. The
+ * reference's down line carries no flags, so removal finds our rules by their tag and our routes by
+ * device and origin (every route on the device that the kernel did not add itself).
+ */
+export async function firewallHook(args: FirewallArgs, log: Logger): Promise<void> {
+  const shootNetworks = args.shootNetworks.map((text) => parseFlagCidr('--shoot-network', text));
+  const seedPodNetwork = args.seedPodNetwork === '' ? undefined : parseFlagCidr('--seed-pod-network', args.seedPodNetwork);
+  const firewall = createFirewall(await detectBackend({ log }), log);
+  const tag = seedServerFirewallTag(args.device);
+
+  if (args.mode === 'down') {
+    const change = await firewall.remove(tag);
+    const removed = await withNetlink(async (nl) => {
+      const ours = (await nl.listRoutes()).filter((r) => r.dev === args.device && r.protocol !== 'kernel' && r.kind === 'unicast');
+      for (const route of ours) await nl.deleteRoute({ dst: route.dst, dev: args.device });
+      return ours.map((r) => r.dst);
+    });
+    log.info('firewall down', { device: args.device, rules_deleted: change.deleted, routes_deleted: removed.join(',') || undefined });
+    return;
+  }
+
+  const change = await firewall.apply(tag, seedServerFirewallRules({ device: args.device, seedPodNetwork }));
+  await withNetlink(async (nl) => {
+    for (const net of shootNetworks) await nl.replaceRoute({ dst: net.toString(), dev: args.device });
+  });
+  log.info('firewall up', {
+    device: args.device,
+    rules_added: change.added,
+    rules_deleted: change.deleted,
+    routes: shootNetworks.join(',') || undefined,
+  });
+}
+
+function parseFlagCidr(flag: string, text: string): Cidr {
+  const cidr = Cidr.tryParse(text);
+  if (cidr === undefined) throw new InputError(flag, `invalid CIDR "${text}"`);
+  return cidr;
+}

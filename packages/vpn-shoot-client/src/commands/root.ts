@@ -1,0 +1,58 @@
+import {
+  type Logger,
+  Netlink,
+  clientConfigValues,
+  clientNetmap,
+  createFirewall,
+  detectBackend,
+  detectTunnelMtu,
+  parseClientSettings,
+  removeStaleTunnelAddresses,
+  renderClientConfig,
+  seedClientRules,
+  seedClientTag,
+  shootClientRules,
+  shootClientTag,
+  writeFileAtomic,
+} from '@vpn/common';
+
+export interface RootPaths {
+  configFile: string;
+  secretsDir: string;
+}
+
+/**
+ * Sets the client's iptables rules, clears addresses a previous OpenVPN left on a persistent tunnel device
+ * (it would crash with "address already assigned"), and writes the client config last, so a failed run
+ * leaves no config behind.
+ */
+export async function renderClient(paths: RootPaths, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const settings = parseClientSettings(env);
+  const netlink = Netlink.open();
+  try {
+    const tunMtu = settings.autoMtu ? await detectTunnelMtu(netlink) : 0;
+    const values = clientConfigValues(settings, { secretsDir: paths.secretsDir, tunMtu });
+    const config = renderClientConfig(values);
+    const netmap = clientNetmap(settings);
+
+    const firewall = createFirewall(await detectBackend({ log }), log);
+    const [tag, rules] = settings.isShootClient
+      ? [
+          shootClientTag(values.device),
+          shootClientRules({ forwardDevice: values.device, families: values.ipFamilies, mappings: netmap.shootNetworks, applyNetmap: netmap.apply }),
+        ]
+      : [
+          seedClientTag(values.device),
+          seedClientRules({ device: values.device, mappings: netmap.shootNetworks, seedPodNetwork: settings.seedPodNetwork, applyNetmap: netmap.apply }),
+        ];
+    await firewall.apply(tag, rules);
+
+    const removed = await removeStaleTunnelAddresses(netlink, values.device);
+    if (removed.length > 0) log.info('removed stale addresses from tunnel device', { device: values.device, addresses: removed.join(',') });
+
+    await writeFileAtomic(paths.configFile, config, 0o600);
+    log.info('wrote OpenVPN client config', { config: paths.configFile, device: values.device, mtu: tunMtu || undefined });
+  } finally {
+    netlink.close();
+  }
+}
