@@ -1,0 +1,81 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+const LAUNCHER = path.resolve(__dirname, '../../bin/vpn-shoot-client');
+
+function runCli(args: string[], env: Record<string, string>): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [LAUNCHER, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The contract for every invalid input: exit 1, exactly one stderr line (legacy OpenVPN timestamp) naming the input. */
+function assertRejected(r: { status: number; stderr: string }, input: string): void {
+  assert.equal(r.status, 1, r.stderr);
+  const lines = r.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, `expected one line, got:\n${r.stderr}`);
+  assert.match(lines[0] ?? '', /^[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d \d{4} error /);
+  assert.ok(lines[0]?.includes(input), `"${lines[0]}" does not name ${input}`);
+}
+
+describe('vpn-shoot-client: invalid input', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'shoot-cli-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const shoot = { IS_SHOOT_CLIENT: 'true', ENDPOINT: 'api.example.com', SEED_POD_NETWORK: '10.96.0.0/11' };
+  const cases: [string, Record<string, string>][] = [
+    ['IP_FAMILIES', { IP_FAMILIES: 'IPv4,IPv6,IPv4' }],
+    ['IP_FAMILIES', { IP_FAMILIES: 'ipv4' }],
+    ['OPENVPN_PORT', { OPENVPN_PORT: '-1' }],
+    ['VPN_NETWORK', { VPN_NETWORK: 'fd8f:6d53:b97a:1::/120' }],
+    ['SEED_POD_NETWORK', { SEED_POD_NETWORK: '10.96.0.0/11,10.0.0.0/8' }],
+    ['SHOOT_SERVICE_NETWORKS', { SHOOT_SERVICE_NETWORKS: '100.64.0.0/13,' }],
+    ['SHOOT_POD_NETWORKS', { SHOOT_POD_NETWORKS: ' 100.96.0.0/11' }],
+    ['SHOOT_NODE_NETWORKS', { SHOOT_NODE_NETWORKS: '10.250.0.300/16' }],
+    ['IS_SHOOT_CLIENT', { IS_SHOOT_CLIENT: 'maybe' }],
+    ['IS_HA', { IS_HA: 'yes' }],
+    ['POD_NAME', { IS_HA: 'true', HA_VPN_SERVERS: '2', HA_VPN_CLIENTS: '2' }],
+    ['HA_VPN_CLIENTS', { IS_HA: 'true', POD_NAME: 'vpn-shoot-0', HA_VPN_SERVERS: '2' }],
+    ['HA_VPN_SERVERS', { IS_HA: 'true', POD_NAME: 'vpn-shoot-0', HA_VPN_CLIENTS: '2' }],
+    ['BONDING_MODE', { IS_HA: 'true', POD_NAME: 'vpn-shoot-0', BONDING_MODE: 'broadcast' }],
+    ['WAIT_TIME', { WAIT_TIME: '-1s' }],
+    ['WAIT_TIME', { WAIT_TIME: '2 seconds' }],
+    ['VPN_SERVER_INDEX', { VPN_SERVER_INDEX: 'one' }],
+    ['OPENVPN_AUTO_MTU', { OPENVPN_AUTO_MTU: 'on' }],
+  ];
+  for (const [input, env] of cases) {
+    it(`root: ${input}=${JSON.stringify(Object.values(env)[0])} exits 1 naming it and writes nothing`, () => {
+      assertRejected(runCli(['--config-file', path.join(dir, 'client.conf'), '--secrets-dir', dir], { ...shoot, ...env }), input);
+      assert.deepEqual(readdirSync(dir), []);
+    });
+  }
+
+  it('setup: environment errors exit 1 naming the variable', () => {
+    assertRejected(runCli(['setup'], { ...shoot, IP_FAMILIES: 'IPv5' }), 'IP_FAMILIES');
+  });
+
+  it('unknown commands and flags exit 1 naming them', () => {
+    assertRejected(runCli(['bogus'], shoot), 'bogus');
+    assertRejected(runCli(['--bogus-flag'], shoot), 'bogus-flag');
+  });
+});
+
+describe('vpn-shoot-client --help', () => {
+  it('lists every subcommand, path flag and environment variable', () => {
+    const r = runCli(['--help'], {});
+    assert.equal(r.status, 0);
+    for (const word of ['setup', 'path-controller', 'tunnel-controller', '--config-file', '--secrets-dir']) assert.ok(r.stdout.includes(word), word);
+    for (const v of [
+      'IP_FAMILIES', 'ENDPOINT', 'OPENVPN_PORT', 'REVERSED_VPN_HEADER', 'REVERSED_VPN_HEADER_KEY', 'VPN_NETWORK', 'SEED_POD_NETWORK',
+      'SHOOT_SERVICE_NETWORKS', 'SHOOT_POD_NETWORKS', 'SHOOT_NODE_NETWORKS', 'IS_SHOOT_CLIENT', 'IS_HA', 'POD_NAME', 'VPN_SERVER_INDEX',
+      'HA_VPN_SERVERS', 'HA_VPN_CLIENTS', 'BONDING_MODE', 'OPENVPN_AUTO_MTU', 'NAMESPACE', 'POD_LABEL_SELECTOR', 'WAIT_TIME',
+    ]) {
+      assert.ok(r.stdout.includes(v), v);
+    }
+  });
+});
