@@ -8,3 +8,6 @@ export * from './plan';
 export * from './openvpn';
 export * from './health';
 export * from './metrics';
+export * from './firewall';
+export { Netlink, NetlinkError, LinkNotFoundError, nextHopAddress } from './netlink';
+export type { Link, Route, RouteSpec, InterfaceAddress, NextHop, Via } from './netlink';

@@ -1,0 +1,18 @@
+export { Netlink, type NetlinkOptions } from './netlink';
+export { NetlinkError, LinkNotFoundError } from './errors';
+export { nextHopAddress } from './types';
+export type {
+  AddressFlag,
+  DeviceRouteSpec,
+  InterfaceAddress,
+  IpFamily,
+  Link,
+  MultipathRouteSpec,
+  NextHop,
+  Route,
+  RouteKind,
+  RouteProtocol,
+  RouteSpec,
+  Scope,
+  Via,
+} from './types';

@@ -1,0 +1,93 @@
+import { createRtNetlink, type NetlinkMessage, type NetlinkSocket } from 'netlink';
+import { NLMSG_ERROR, NLM_F_DUMP, NLM_F_DUMP_INTR } from './constants';
+import { NetlinkError } from './errors';
+
+export interface ReplyMessage {
+  type: number;
+  data: Buffer;
+}
+
+const DUMP_ATTEMPTS = 3;
+
+/**
+ * Request/reply over one rtnetlink socket of the npm `netlink` package, which does the framing, sequence
+ * numbers and multipart assembly; we decode the payloads ourselves. Requests run one at a time because the
+ * kernel refuses a second dump on a socket while one is in progress (EBUSY). The socket opens with the
+ * first request and does not keep the process alive while idle.
+ */
+export class RtnetlinkTransport {
+  private socket: NetlinkSocket | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  /** Sends a request and resolves with its non-ACK reply messages; a kernel error rejects with NetlinkError. */
+  request(operation: string, type: number, body: Buffer, flags = 0): Promise<ReplyMessage[]> {
+    return this.serialize(async () => checked(operation, await this.exchange(operation, type, body, flags)));
+  }
+
+  /** Dumps a table; repeats the dump when the kernel flags it as interrupted by a concurrent change. */
+  dump(operation: string, type: number, body: Buffer): Promise<ReplyMessage[]> {
+    return this.serialize(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const replies = await this.exchange(operation, type, body, NLM_F_DUMP);
+        if (!replies.some((m) => m.flags & NLM_F_DUMP_INTR)) return checked(operation, replies);
+        if (attempt === DUMP_ATTEMPTS) {
+          throw new Error(`${operation}: dump interrupted by concurrent changes ${DUMP_ATTEMPTS} times`);
+        }
+      }
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket?.close();
+    this.socket = null;
+  }
+
+  private serialize<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(task);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async exchange(operation: string, type: number, body: Buffer, flags: number): Promise<NetlinkMessage[]> {
+    const socket = this.open(operation);
+    try {
+      const [messages] = await socket.request(type, body, { flags, checkError: false, timeout: this.timeoutMs });
+      return messages;
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      const timedOut = reason === 'Timeout has been reached';
+      throw new Error(`${operation}: ${timedOut ? `no reply from the kernel within ${this.timeoutMs} ms` : reason}`);
+    }
+  }
+
+  private open(operation: string): NetlinkSocket {
+    if (this.closed) throw new Error(`${operation}: netlink socket already closed`);
+    if (!this.socket) {
+      const socket = createRtNetlink().socket;
+      // A receive error (e.g. ENOBUFS) may have eaten a reply: that request times out, the next gets a fresh socket.
+      socket.on('error', () => {
+        if (this.socket === socket) this.socket = null;
+        socket.close();
+      });
+      this.socket = socket;
+    }
+    return this.socket;
+  }
+}
+
+function checked(operation: string, messages: NetlinkMessage[]): ReplyMessage[] {
+  const replies: ReplyMessage[] = [];
+  for (const m of messages) {
+    if (m.type !== NLMSG_ERROR) {
+      replies.push({ type: m.type, data: m.data });
+      continue;
+    }
+    const errno = -m.data.readInt32LE(0);
+    if (errno !== 0) throw new NetlinkError(operation, errno);
+  }
+  return replies;
+}
