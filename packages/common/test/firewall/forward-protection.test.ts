@@ -1,0 +1,154 @@
+import { strict as assert } from 'node:assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { iptablesBackend, type BackendName } from '../../src/firewall/backend';
+import { createFirewall, type Firewall } from '../../src/firewall/engine';
+import { seedServerFirewallRules, seedServerFirewallTag } from '../../src/firewall/seed-server-rules';
+import { silentLogger } from '../../src/log';
+import { Cidr } from '../../src/net/cidr';
+import { TestNetns } from '../support/netns';
+import { requireRoot } from '../support/privileges';
+import { iptablesIn, netnsRunner } from './netns-iptables';
+
+const UDP_PEER = path.join(__dirname, 'udp-peer.js');
+const TAG = seedServerFirewallTag('tun0');
+const SEED_POD_NETWORK = Cidr.parse('10.96.0.0/16');
+/** The seed pod 10.96.0.2 as the shoot sees it through `241.0.0.0/8 -> 10.96.0.0/16`. */
+const POD_AS_SEEN_BY_SHOOT = '241.0.0.2';
+
+/** A long-running udp-peer inside a namespace; its stdout lines are collected. */
+class Peer {
+  readonly lines: string[] = [];
+  private readonly child: ChildProcess;
+
+  private constructor(ns: TestNetns, args: string[]) {
+    this.child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, UDP_PEER, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let buffered = '';
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const parts = buffered.split('\n');
+      buffered = parts.pop()!;
+      this.lines.push(...parts);
+    });
+  }
+
+  static async start(ns: TestNetns, args: string[]): Promise<Peer> {
+    const peer = new Peer(ns, args);
+    await peer.waitFor((line) => line === 'ready');
+    return peer;
+  }
+
+  async waitFor(predicate: (line: string) => boolean, timeoutMs = 3000): Promise<string> {
+    return poll(() => this.lines.find(predicate), timeoutMs, `no line of the UDP peer matched; got ${JSON.stringify(this.lines)}`);
+  }
+
+  stop(): void {
+    this.child.kill('SIGKILL');
+  }
+}
+
+async function poll<T>(probe: () => T | undefined, timeoutMs: number, failure: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(failure);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * shoot [s0] --- [tun0] server (ip_forward=1) [eth0] --- [eth0] seed pod
+ * 192.0.2.2       192.0.2.1              10.96.0.1         10.96.0.2
+ * The "tun0" is a veth: what matters is its name, which the rules match on.
+ */
+function buildTopology(shoot: TestNetns, server: TestNetns, pod: TestNetns): void {
+  server.sh(`ip link add tun0 type veth peer name s0 netns ${shoot.name}`);
+  server.sh(`ip link add eth0 type veth peer name eth0 netns ${pod.name}`);
+  server.sh('ip addr add 192.0.2.1/24 dev tun0 && ip link set tun0 up && ip addr add 10.96.0.1/24 dev eth0 && ip link set eth0 up');
+  server.sh('sysctl -q -w net.ipv4.ip_forward=1');
+  shoot.sh('ip addr add 192.0.2.2/24 dev s0 && ip link set s0 up && ip route add 241.0.0.0/8 via 192.0.2.1');
+  pod.sh('ip addr add 10.96.0.2/24 dev eth0 && ip link set eth0 up && ip route add default via 10.96.0.1');
+}
+
+function sendFrom(ns: TestNetns, args: string[]): { status: number; stdout: string } {
+  return ns.exec(process.execPath, [UDP_PEER, 'send', ...args]);
+}
+
+/** Packets our FORWARD DROP rule for tun0 has counted in the server namespace. */
+function forwardDrops(server: TestNetns, backend: BackendName): number {
+  const line = iptablesIn(server, backend, 4, '-v -S FORWARD')
+    .split('\n')
+    .find((l) => l.includes(`--comment "${TAG}"`) && l.endsWith('-j DROP'));
+  return Number(/ -c (\d+) /.exec(line ?? '')?.[1] ?? 0);
+}
+
+describe('seed server forward protection [root]', function () {
+  this.timeout(30_000);
+  let namespaces: TestNetns[] = [];
+  let peers: Peer[] = [];
+
+  before(function () {
+    requireRoot(this);
+  });
+
+  afterEach(() => {
+    peers.forEach((peer) => peer.stop());
+    namespaces.forEach((ns) => ns.destroy());
+    peers = [];
+    namespaces = [];
+  });
+
+  for (const backend of ['legacy', 'nft'] as const) {
+    describe(`${backend} backend`, () => {
+      let shoot: TestNetns;
+      let server: TestNetns;
+      let pod: TestNetns;
+      let firewall: Firewall;
+
+      beforeEach(() => {
+        const create = (prefix: string): TestNetns => {
+          const ns = TestNetns.create(prefix);
+          namespaces.push(ns);
+          return ns;
+        };
+        shoot = create('fwshoot');
+        server = create('fwserver');
+        pod = create('fwpod');
+        buildTopology(shoot, server, pod);
+        firewall = createFirewall(iptablesBackend(backend, netnsRunner(server)), silentLogger);
+      });
+
+      const listen = async (ns: TestNetns, args: string[]): Promise<Peer> => {
+        const peer = await Peer.start(ns, args);
+        peers.push(peer);
+        return peer;
+      };
+
+      it('the reference rules (INPUT only) let a datagram the shoot sends to 241/8 into the seed pod network', async () => {
+        const referenceRules = seedServerFirewallRules({ device: 'tun0', seedPodNetwork: SEED_POD_NETWORK }).filter((r) => r.chain !== 'FORWARD');
+        await firewall.apply(TAG, referenceRules);
+        const listener = await listen(pod, ['listen', '5555']);
+        assert.equal(sendFrom(shoot, [POD_AS_SEEN_BY_SHOOT, '5555', 'from-the-shoot']).status, 0);
+        assert.equal(await listener.waitFor((line) => line.endsWith('from-the-shoot')), '192.0.2.2 from-the-shoot');
+      });
+
+      it('our rules drop it in FORWARD, and the seed pod never sees it', async () => {
+        await firewall.apply(TAG, seedServerFirewallRules({ device: 'tun0', seedPodNetwork: SEED_POD_NETWORK }));
+        const listener = await listen(pod, ['listen', '5555']);
+        assert.equal(sendFrom(shoot, [POD_AS_SEEN_BY_SHOOT, '5555', 'from-the-shoot']).status, 0);
+        // The DROP counter proves the datagram was mapped and routed towards the pod, then stopped.
+        await poll(() => (forwardDrops(server, backend) >= 1 ? true : undefined), 3000, 'the FORWARD DROP rule never counted the datagram');
+        assert.deepEqual(listener.lines, ['ready']);
+      });
+
+      it('our rules still let replies through to a seed pod that opened the exchange', async () => {
+        await firewall.apply(TAG, seedServerFirewallRules({ device: 'tun0', seedPodNetwork: SEED_POD_NETWORK }));
+        await listen(shoot, ['echo', '7000']);
+        const reply = sendFrom(pod, ['192.0.2.2', '7000', 'from-the-seed', '3000']);
+        assert.equal(reply.status, 0, 'no reply reached the seed pod');
+        assert.equal(reply.stdout.trim(), '192.0.2.2 from-the-seed');
+      });
+    });
+  }
+});

@@ -1,0 +1,131 @@
+import { strict as assert } from 'node:assert';
+import { detectBackend, iptablesBackend, type BackendName, type CommandRunner } from '../../src/firewall/backend';
+import { createFirewall, type Firewall } from '../../src/firewall/engine';
+import type { Rule, RuleTag } from '../../src/firewall/rule';
+import {
+  SEED_SERVER_ROOT_TAG,
+  seedServerFirewallRules,
+  seedServerFirewallTag,
+  seedServerRootRules,
+} from '../../src/firewall/seed-server-rules';
+import { seedClientRules, seedClientTag, shootClientRules, shootClientTag } from '../../src/firewall/vpn-client-rules';
+import { silentLogger } from '../../src/log';
+import { Cidr } from '../../src/net/cidr';
+import { shootNetworksForNetmap } from '../../src/net/netmap';
+import { TestNetns } from '../support/netns';
+import { requireRoot } from '../support/privileges';
+import { iptablesIn, netnsRunner, saveAll } from './netns-iptables';
+
+const MAPPINGS = shootNetworksForNetmap(
+  [Cidr.parse('100.96.0.0/11')],
+  [Cidr.parse('100.64.0.0/13')],
+  [Cidr.parse('10.250.0.0/16'), Cidr.parse('10.251.0.0/24')],
+);
+const FIREWALL_TAG = seedServerFirewallTag('tun0');
+
+/** Every rule set we build, each under its own tag: together they touch every table and both families. */
+function allRuleSets(seedPodNetwork: string): [RuleTag, Rule[]][] {
+  const seedPod = Cidr.parse(seedPodNetwork);
+  return [
+    [SEED_SERVER_ROOT_TAG, seedServerRootRules(MAPPINGS)],
+    [FIREWALL_TAG, seedServerFirewallRules({ device: 'tun0', seedPodNetwork: seedPod })],
+    [shootClientTag('tun0'), shootClientRules({ forwardDevice: 'tun0', families: ['IPv4', 'IPv6'], mappings: MAPPINGS, applyNetmap: true })],
+    [seedClientTag('tap0'), seedClientRules({ device: 'tap0', mappings: MAPPINGS, seedPodNetwork: seedPod, applyNetmap: true })],
+  ];
+}
+
+/**
+ * Rules of somebody else, in every chain our rule sets use, one of them exactly like one of ours but
+ * without the tag. They also make every chain exist beforehand (iptables-nft creates chains on demand).
+ */
+function addForeignRules(ns: TestNetns, backend: BackendName): void {
+  for (const family of [4, 6] as const) {
+    const documentation = family === 4 ? '192.0.2.0/24' : '2001:db8::/32';
+    iptablesIn(ns, backend, family, '-A INPUT -i lo -j ACCEPT');
+    iptablesIn(ns, backend, family, '-A INPUT -i tun0 -j DROP');
+    iptablesIn(ns, backend, family, '-A FORWARD -i eth9 -j ACCEPT');
+    for (const chain of ['PREROUTING', 'POSTROUTING', 'OUTPUT']) iptablesIn(ns, backend, family, `-t nat -A ${chain} -s ${documentation} -j RETURN`);
+    iptablesIn(ns, backend, family, '-t mangle -A POSTROUTING -o eth9 -j RETURN');
+  }
+}
+
+async function applyAll(firewall: Firewall, seedPodNetwork: string): Promise<{ added: number; deleted: number }[]> {
+  const results = [];
+  for (const [tag, rules] of allRuleSets(seedPodNetwork)) results.push(await firewall.apply(tag, rules));
+  return results;
+}
+
+describe('firewall against the kernel [root]', function () {
+  this.timeout(30_000);
+  let ns: TestNetns | undefined;
+
+  before(function () {
+    requireRoot(this);
+  });
+
+  afterEach(() => {
+    ns?.destroy();
+    ns = undefined;
+  });
+
+  it('detects legacy first with the real binaries, both families usable in a namespace', async () => {
+    ns = TestNetns.create('fwdet');
+    const backend = await detectBackend({ log: silentLogger, runner: netnsRunner(ns) });
+    assert.equal(backend.name, 'legacy');
+  });
+
+  for (const backend of ['legacy', 'nft'] as const) {
+    describe(`${backend} backend`, () => {
+      beforeEach(() => {
+        ns = TestNetns.create(`fw${backend}`);
+        addForeignRules(ns, backend);
+      });
+
+      it('applies idempotently, replaces a stale rule and removes exactly what it added', async () => {
+        const netns = ns!;
+        const firewall = createFirewall(iptablesBackend(backend, netnsRunner(netns)), silentLogger);
+        const original = saveAll(netns, backend);
+
+        await applyAll(firewall, '10.96.0.0/11');
+        const applied = saveAll(netns, backend);
+        assert.match(applied, /-A PREROUTING -d 241\.0\.0\.0\/8 -i tun0 -m comment --comment "vpn-seed-server:firewall:tun0" -j NETMAP --to 10\.96\.0\.0\/11/);
+        assert.match(applied, /-A INPUT -i tap0 -p ipv6-icmp -m icmp6 --icmpv6-type 137 -m comment --comment "vpn-shoot-client:seed-client:tap0" -j ACCEPT/);
+
+        assert.deepEqual(await applyAll(firewall, '10.96.0.0/11'), allRuleSets('10.96.0.0/11').map(() => ({ added: 0, deleted: 0 })));
+        assert.equal(saveAll(netns, backend), applied);
+
+        assert.deepEqual(await firewall.apply(FIREWALL_TAG, seedServerFirewallRules({ device: 'tun0', seedPodNetwork: Cidr.parse('100.112.0.0/12') })), { added: 2, deleted: 2 });
+        const changed = saveAll(netns, backend);
+        assert.doesNotMatch(changed, /-s 10\.96\.0\.0\/11 -o tun0|"vpn-seed-server:firewall:tun0" -j NETMAP --to 10\.96\.0\.0\/11/);
+        assert.match(changed, /-A POSTROUTING -s 100\.112\.0\.0\/12 -o tun0 -m comment --comment "vpn-seed-server:firewall:tun0" -j NETMAP --to 241\.0\.0\.0\/8/);
+
+        for (const [tag] of allRuleSets('10.96.0.0/11')) await firewall.remove(tag);
+        assert.equal(saveAll(netns, backend), original);
+      });
+
+      it('puts the previous rules back, at their old places, when a call fails half-way', async () => {
+        const netns = ns!;
+        await createFirewall(iptablesBackend(backend, netnsRunner(netns)), silentLogger).apply(
+          FIREWALL_TAG,
+          seedServerFirewallRules({ device: 'tun0', seedPodNetwork: Cidr.parse('10.96.0.0/11') }),
+        );
+        const before = saveAll(netns, backend);
+        // By the time the old POSTROUTING NETMAP is deleted, the new rules are in and the old PREROUTING one is gone.
+        let failed = false;
+        const failing: CommandRunner = async (file, args) => {
+          if (failed || !(file.endsWith(`/iptables-${backend}`) && args.includes('-D') && args.includes('POSTROUTING'))) {
+            return netnsRunner(netns)(file, args);
+          }
+          failed = true;
+          return { code: 1, stdout: '', stderr: 'injected failure\n' };
+        };
+        const firewall = createFirewall(iptablesBackend(backend, failing), silentLogger);
+        await assert.rejects(
+          firewall.apply(FIREWALL_TAG, seedServerFirewallRules({ device: 'tun0', seedPodNetwork: Cidr.parse('100.112.0.0/12') })),
+          /injected failure/,
+        );
+        assert.equal(saveAll(netns, backend), before);
+      });
+    });
+  }
+});
