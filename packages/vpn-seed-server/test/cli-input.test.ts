@@ -66,6 +66,7 @@ describe('vpn-seed-server: invalid input', () => {
     ['mode', ['firewall', '--mode', 'sideways', '--device', 'tun0']],
     ['mode', ['firewall', '--device', 'tun0']],
     ['device', ['firewall', '--mode', 'up']],
+    ['--device', ['firewall', '--mode', 'down', '--device', 'tun0; rm -rf /']],
     ['--shoot-network', ['firewall', '--mode', 'up', '--device', 'tun0', '--shoot-network=242.0.0.0/8,not-a-cidr']],
     ['--seed-pod-network', ['firewall', '--mode', 'up', '--device', 'tun0', '--seed-pod-network=10.96.0.0/40']],
     ['--listen', ['exporter', '--listen', 'localhost']],

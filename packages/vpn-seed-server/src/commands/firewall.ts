@@ -23,10 +23,10 @@ export interface FirewallArgs {
  * device and origin (every route on the device that the kernel did not add itself).
  */
 export async function firewallHook(args: FirewallArgs, log: Logger): Promise<void> {
+  const tag = deviceTag(args.device);
   const shootNetworks = args.shootNetworks.map((text) => parseFlagCidr('--shoot-network', text));
   const seedPodNetwork = args.seedPodNetwork === '' ? undefined : parseFlagCidr('--seed-pod-network', args.seedPodNetwork);
   const firewall = createFirewall(await detectBackend({ log }), log);
-  const tag = seedServerFirewallTag(args.device);
 
   if (args.mode === 'down') {
     const change = await firewall.remove(tag);
@@ -49,6 +49,12 @@ export async function firewallHook(args: FirewallArgs, log: Logger): Promise<voi
     rules_deleted: change.deleted,
     routes: shootNetworks.join(',') || undefined,
   });
+}
+
+/** Linux interface names: at most 15 bytes, no slash or white space. */
+function deviceTag(device: string): ReturnType<typeof seedServerFirewallTag> {
+  if (!/^[A-Za-z0-9._+@-]{1,15}$/.test(device)) throw new InputError('--device', `invalid interface name "${device}"`);
+  return seedServerFirewallTag(device);
 }
 
 function parseFlagCidr(flag: string, text: string): Cidr {
