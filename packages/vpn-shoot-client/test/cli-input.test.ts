@@ -1,24 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { assertRejected as assertRejectedAs, LEGACY_TIMESTAMP, runCli as runLauncher, type CliResult } from '@vpn/common/dist/test/support/cli';
 
 const LAUNCHER = path.resolve(__dirname, '../../bin/vpn-shoot-client');
-
-function runCli(args: string[], env: Record<string, string>): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [LAUNCHER, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The contract for every invalid input: exit 1, exactly one stderr line (legacy OpenVPN timestamp) naming the input. */
-function assertRejected(r: { status: number; stderr: string }, input: string): void {
-  assert.equal(r.status, 1, r.stderr);
-  const lines = r.stderr.split('\n').filter(Boolean);
-  assert.equal(lines.length, 1, `expected one line, got:\n${r.stderr}`);
-  assert.match(lines[0] ?? '', /^[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d \d{4} error /);
-  assert.ok(lines[0]?.includes(input), `"${lines[0]}" does not name ${input}`);
-}
+const runCli = (args: string[], env: Record<string, string>): CliResult => runLauncher(LAUNCHER, args, env);
+const assertRejected = (r: CliResult, input: string): void => assertRejectedAs(r, input, LEGACY_TIMESTAMP);
 
 describe('vpn-shoot-client: invalid input', () => {
   let dir: string;

@@ -4,13 +4,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { requireRoot } from '@vpn/common/dist/test/support/privileges';
 import { TestNetns } from '@vpn/common/dist/test/support/netns';
+import { iptablesRules as rules } from '@vpn/common/dist/test/support/cli';
 
 const LAUNCHER = path.resolve(__dirname, '../../bin/vpn-shoot-client');
 
-function rules(ns: TestNetns): string {
-  const strip = (s: string): string => s.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith(':')).join('\n');
-  return `${strip(ns.sh('iptables-legacy-save'))}\n${strip(ns.sh('ip6tables-legacy-save'))}`;
-}
 
 describe('vpn-shoot-client [root]: setup and root command on the real kernel', function () {
   let ns: TestNetns;

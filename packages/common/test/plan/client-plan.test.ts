@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import { parseClientSettings } from '../../src/config/client-settings';
 import { clientConfigValues, clientNetmap } from '../../src/plan/client-plan';
 import { expectInputError } from '../config/expect-input-error';
+import { c1Values } from '../openvpn/fixtures';
 
 const RUNTIME = { secretsDir: '/srv/secrets', tunMtu: 0 };
 const NETWORKS = {
@@ -41,21 +42,7 @@ const C3 = {
 
 describe('plan: client config values (reference §3.3 step 4)', () => {
   it('C1: non-HA IPv4 shoot client; the IPv4 seed pod network becomes 241.0.0.0/8', () => {
-    assert.deepEqual(clientConfigValues(parseClientSettings(C1), RUNTIME), {
-      device: 'tun0',
-      tunMtu: 0,
-      ipFamilies: ['IPv4'],
-      isShootClient: true,
-      isHA: false,
-      clientIndex: -1,
-      secretsDir: '/srv/secrets',
-      endpoint: 'api.bar.foo.example.com',
-      openvpnPort: 8132,
-      reversedVpnHeaderKey: 'Reversed-VPN',
-      reversedVpnHeader: 'outbound|1194||vpn-seed-server.shoot--foo--bar.svc.cluster.local',
-      managementPort: 7505,
-      seedPodNetwork: '241.0.0.0/8',
-    });
+    assert.deepEqual(clientConfigValues(parseClientSettings(C1), RUNTIME), c1Values());
   });
 
   it('C2: HA shoot client vpn-shoot-1 on server 1', () => {

@@ -3,6 +3,7 @@ import { parseServerSettings } from '../../src/config/server-settings';
 import type { NetmapEntry } from '../../src/net/netmap';
 import { serverConfigValues, serverNetmapPairs } from '../../src/plan/server-plan';
 import { expectInputError } from '../config/expect-input-error';
+import { s1Values } from '../openvpn/fixtures';
 
 const RUNTIME = { secretsDir: '/srv/secrets', clientConfigDir: '/client-config-dir', hookCommand: '/bin/vpn-server', tunMtu: 0 };
 const IPV4_NETWORKS = {
@@ -32,21 +33,7 @@ const S5 = {
 
 describe('plan: server config values (reference BuildValues)', () => {
   it('S1: non-HA IPv4, always netmapped', () => {
-    assert.deepEqual(serverConfigValues(parseServerSettings(S1), RUNTIME), {
-      device: 'tun0',
-      isHA: false,
-      vpnIndex: -1,
-      openvpnNetwork: 'fd8f:6d53:b97a:1::/96',
-      shootNetworks: ['242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8'],
-      seedPodNetwork: '10.96.0.0/11',
-      maxRoutesPerClient: 1048576,
-      haVpnClients: -1,
-      tunMtu: 0,
-      statusPath: '/srv/status/openvpn.status',
-      secretsDir: '/srv/secrets',
-      clientConfigDir: '/client-config-dir',
-      hookCommand: '/bin/vpn-server',
-    });
+    assert.deepEqual(serverConfigValues(parseServerSettings(S1), RUNTIME), s1Values());
   });
 
   it('S2: HA server 1 without overlap routes the real networks, string-sorted', () => {
