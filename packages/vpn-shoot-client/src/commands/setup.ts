@@ -1,8 +1,20 @@
-import { applySysctls, clientSetupSysctls, type Logger, parseClientSettings } from '@vpn/common';
+import { applySysctls, clientSetupSysctls, ensurePersistentTaps, type Logger, Netlink, parseClientSettings } from '@vpn/common';
 
-/** Init container: the kernel settings of the client's pod (reference §4.4; HA adds accept_dad=0). */
+/**
+ * Init container: the kernel settings of the client's pod (reference §4.4); in HA also no duplicate
+ * address detection and one persistent tap per server, created after accept_dad=0 so they inherit it.
+ */
 export async function setupClient(log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const settings = parseClientSettings(env);
   const changes = clientSetupSysctls({ isShootClient: settings.isShootClient, ha: settings.ha !== undefined });
   for (const outcome of await applySysctls(changes)) log.info('sysctl', { ...outcome });
+  if (settings.ha === undefined || settings.ha.vpnServers === 0) return;
+  const taps = Array.from({ length: settings.ha.vpnServers }, (_, s) => `tap${s}`);
+  const netlink = Netlink.open();
+  try {
+    const created = await ensurePersistentTaps(netlink, taps);
+    log.info('persistent tap devices in place', { devices: taps.join(','), created: created.join(',') || undefined });
+  } finally {
+    netlink.close();
+  }
 }
