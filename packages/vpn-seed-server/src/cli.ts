@@ -1,6 +1,9 @@
 import yargs from 'yargs/yargs';
 import type { Argv } from 'yargs';
 
+// The package's own manifest, read at run time so that the version has one source.
+const VERSION: string = require('../../package.json').version;
+
 /** Every subcommand with its flags; parsing only, so that main.ts decides what runs (and tests can parse without side effects). */
 export type SeedServerCommand =
   | { command: 'root'; configFile: string; clientConfigDir: string; secretsDir: string }
@@ -52,16 +55,17 @@ export function parseSeedServerArgs(argv: string[]): SeedServerCommand {
       b.option('listen', { type: 'string', default: ':15000', describe: 'host:port to listen on' }),
     )
     .epilogue(ENVIRONMENT)
+    .option('enable-pprof', { type: 'boolean', default: false, describe: 'accepted for compatibility with the Go images; there is no profiler' })
     .strict()
     .help()
-    .version(false)
+    .version(VERSION)
     .wrap(120)
     .exitProcess(false)
     .fail((msg, err) => {
       throw err ?? new Error(msg.replace(/\s*\n\s*/g, ' '));
     });
   const args = parser.parseSync();
-  if (args.help) return { command: 'help' };
+  if (args.help || args.version) return { command: 'help' };
   const sub = args._[0];
   if (sub === undefined) {
     return {

@@ -1,6 +1,9 @@
 import yargs from 'yargs/yargs';
 import type { Argv } from 'yargs';
 
+// The package's own manifest, read at run time so that the version has one source.
+const VERSION: string = require('../../package.json').version;
+
 /** Every subcommand with its flags; parsing only, so that main.ts decides what runs. */
 export type ShootClientCommand =
   | { command: 'root'; configFile: string; secretsDir: string }
@@ -40,16 +43,17 @@ export function parseShootClientArgs(argv: string[]): ShootClientCommand {
     .command('path-controller', 'HA, seed side: probe every path, route shoot networks over the active one, announce the pod IP')
     .command('tunnel-controller', 'HA, shoot side: return routes from announcements, /readyz on :8080, per-server watchdog')
     .epilogue(ENVIRONMENT)
+    .option('enable-pprof', { type: 'boolean', default: false, describe: 'accepted for compatibility with the Go images; there is no profiler' })
     .strict()
     .help()
-    .version(false)
+    .version(VERSION)
     .wrap(120)
     .exitProcess(false)
     .fail((msg, err) => {
       throw err ?? new Error(msg.replace(/\s*\n\s*/g, ' '));
     });
   const args = parser.parseSync();
-  if (args.help) return { command: 'help' };
+  if (args.help || args.version) return { command: 'help' };
   const sub = args._[0];
   switch (sub) {
     case undefined:
