@@ -29,7 +29,18 @@ const ENVIRONMENT = `Environment of the root command and setup (set-but-empty co
   BONDING_MODE             active-backup (default) or balance-rr; checked when IS_HA
   OPENVPN_AUTO_MTU         bool; tunnel MTU = default-route MTU - 130, at least 1280
   NAMESPACE, POD_LABEL_SELECTOR, WAIT_TIME  accepted and ignored (no IP pool in this design; WAIT_TIME syntax is checked)
-  DEBUG                    true prints debug lines`;
+  DEBUG                    true prints debug lines
+
+Environment of path-controller (kube-apiserver pod; paths are the tap devices present):
+  POD_IP                   required; announced to the shoot (mapped into 241.0.0.0/8 when seed and shoot overlap)
+  HA_VPN_CLIENTS           number of shoot clients; VPN_NETWORK, SEED_POD_NETWORK, SHOOT_*_NETWORKS as above
+  BONDING_MODE             balance-rr: multipath route over every healthy path (Gardener passes it only to init containers)
+  IP_FAMILIES, HA_VPN_SERVERS  optional
+
+Environment of tunnel-controller (vpn-shoot pod; servers are the tap devices present):
+  HA_VPN_CLIENTS           default 2
+  WATCHDOG_WINDOW_SIZE, WATCHDOG_THRESHOLD, WATCHDOG_COOLDOWN  defaults 20, 10, 20 (units of 4 s without announcements)
+  VPN_NETWORK, SEED_POD_NETWORK  validation of announcements (SEED_POD_NETWORK tightens it)`;
 
 export function parseShootClientArgs(argv: string[]): ShootClientCommand {
   const parser: Argv = yargs(argv)

@@ -1,7 +1,8 @@
-import { runProgram } from '@vpn/common';
+import { parsePathControllerSettings, parseTunnelControllerSettings, runProgram, untilTerminated } from '@vpn/common';
 import { parseShootClientArgs } from './cli';
 import { renderClient } from './commands/root';
 import { setupClient } from './commands/setup';
+import { startPathController, startTunnelController, type ControllerHandle } from './ha';
 
 export function main(argv: string[]): Promise<void> {
   return runProgram('legacy', async (log) => {
@@ -14,8 +15,14 @@ export function main(argv: string[]): Promise<void> {
       case 'setup':
         return setupClient(log.with({ cmd: 'setup' }));
       case 'path-controller':
+        return runUntilTerminated(await startPathController(parsePathControllerSettings(process.env), log.with({ cmd: cmd.command })));
       case 'tunnel-controller':
-        throw new Error(`${cmd.command} is not available in this build yet`);
+        return runUntilTerminated(await startTunnelController(parseTunnelControllerSettings(process.env), log.with({ cmd: cmd.command })));
     }
   });
+}
+
+async function runUntilTerminated(controller: ControllerHandle): Promise<void> {
+  await untilTerminated();
+  await controller.stop();
 }

@@ -1,0 +1,213 @@
+import {
+  haShootClientAddress,
+  InputError,
+  Ip,
+  oneLine,
+  pathControllerPlan,
+  type Logger,
+  type PathControllerPlan,
+  type PathControllerSettings,
+} from '@vpn/common';
+import { BackgroundTasks } from './background';
+import type { Clock } from './clock';
+import { describePath, describePaths, MAX_HA_SERVERS, samePath, tapName, type PathId } from './path';
+import { PathHealth, type HealthChange } from './path-health';
+import { ActivePathSelector } from './path-selection';
+import type { ControllerHandle, Datagram, NetworkPort, UdpBind, UdpSocket } from './ports';
+import { RouteSync } from './route-sync';
+import { shootNetworkRoutes } from './seed-routes';
+import { TapMonitor } from './tap-monitor';
+import { ANNOUNCEMENT_PORT, PROBE_INTERVAL_MS, TAP_POLL_INTERVAL_MS } from './timing';
+import { decodeAnnouncement, encodeAnnouncement, type Announcement, type PathRole } from './wire';
+
+export interface PathControllerDeps {
+  clock: Clock;
+  network: NetworkPort;
+  bindUdp: UdpBind;
+  /** Start time in ms since 1970: the announcements of a restarted controller outrank its predecessor's. */
+  bootId: number;
+  logger: Logger;
+}
+
+interface TrackedPath {
+  id: PathId;
+  /** The shoot client's fixed address on this path, `…::10s:b0k`. */
+  address: Ip;
+  health: PathHealth;
+}
+
+/**
+ * The seed-side path controller (`vpn-shoot-client path-controller`, kube-apiserver pod). Every
+ * PROBE_INTERVAL_MS it sends one datagram (wire.ts) to every shoot client over every server's tap: a probe,
+ * echoed by the tunnel controller, and on healthy paths an announcement of this pod's IP. From the echoes
+ * it keeps each path's health, selects the active path(s), routes the shoot networks over them and deletes
+ * the neighbour entry of a dead path's shoot client. The paths are found from the taps present.
+ *
+ * One UDP socket bound to `::` serves every path: the kernel routes each probe by its destination (the
+ * shoot client's address lies in the /112 connected to that server's tap) and picks the tap's own address
+ * as source, which is what SO_BINDTODEVICE would otherwise do (Node's dgram has no such option).
+ * stop() leaves the routes in place: traffic keeps flowing until a restarted controller takes over.
+ */
+export async function runPathController(settings: PathControllerSettings, deps: PathControllerDeps): Promise<ControllerHandle> {
+  if (settings.haVpnClients < 1) throw new InputError('HA_VPN_CLIENTS', 'must be at least 1 for the path controller');
+  const controller = new PathController(settings, deps);
+  await controller.start();
+  return { stop: () => controller.stop() };
+}
+
+class PathController {
+  private readonly plan: PathControllerPlan;
+  private readonly paths: TrackedPath[] = [];
+  private readonly byAddress = new Map<bigint, TrackedPath>();
+  private readonly selector: ActivePathSelector;
+  private readonly taps: TapMonitor;
+  private readonly routes: RouteSync;
+  private readonly tasks = new BackgroundTasks();
+  private readonly logger: Logger;
+  private socket: UdpSocket | undefined;
+  private cancelTimers: (() => void)[] = [];
+  private seq = 0;
+  private healthyBefore = false;
+
+  constructor(
+    private readonly settings: PathControllerSettings,
+    private readonly deps: PathControllerDeps,
+  ) {
+    this.plan = pathControllerPlan(settings);
+    this.logger = deps.logger;
+    this.selector = new ActivePathSelector(settings.bondingMode);
+    this.taps = new TapMonitor(deps.network, Math.min(MAX_HA_SERVERS, settings.haVpnServers ?? MAX_HA_SERVERS), deps.logger);
+    this.routes = new RouteSync(deps.network, deps.logger);
+  }
+
+  async start(): Promise<void> {
+    this.socket = await this.deps.bindUdp({ address: '::', port: 0, onDatagram: (d) => this.onDatagram(d) });
+    try {
+      this.onTapChanges(await this.taps.poll());
+    } catch (err) {
+      await this.socket.close();
+      throw err;
+    }
+    const { clock } = this.deps;
+    this.cancelTimers = [
+      clock.every(PROBE_INTERVAL_MS, () => this.tick()),
+      clock.every(TAP_POLL_INTERVAL_MS, () => this.tasks.track(this.taps.refresh((changed) => this.onTapChanges(changed)))),
+    ];
+    this.logger.info('path controller started', {
+      pod_ip: this.plan.announcedPodIp.toString(),
+      shoot_clients: this.settings.haVpnClients,
+      taps: [...this.taps.present.keys()].map(tapName).join(',') || 'none',
+      mode: this.settings.bondingMode,
+      routes: this.plan.shootRoutes.join(','),
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const cancel of this.cancelTimers) cancel();
+    this.cancelTimers = [];
+    await this.tasks.settled();
+    await this.socket?.close();
+  }
+
+  private tick(): void {
+    const seq = ++this.seq;
+    for (const path of this.paths) this.onHealthChange(path, path.health.expire(seq));
+    this.reselect();
+    this.tasks.track(this.routes.sync());
+    const now = this.deps.clock.now();
+    for (const path of this.paths) {
+      path.health.probeSent(seq, now);
+      if (this.taps.present.has(path.id.server)) this.send(path, seq);
+    }
+  }
+
+  private send(path: TrackedPath, seq: number): void {
+    const { epoch } = this.selector.selection;
+    const announcement: Announcement = { pod: this.plan.announcedPodIp, boot: this.deps.bootId, epoch, seq, role: this.roleOf(path) };
+    // A refused datagram (no route while the tap is being recreated) is simply a probe without echo.
+    this.tasks.track(
+      (this.socket as UdpSocket).send(encodeAnnouncement(announcement), ANNOUNCEMENT_PORT, path.address.toString()).catch(() => undefined),
+    );
+  }
+
+  private roleOf(path: TrackedPath): PathRole {
+    if (!path.health.isAlive) return 'down';
+    return this.isActive(path.id) ? 'active' : 'standby';
+  }
+
+  private isActive(id: PathId): boolean {
+    return this.selector.selection.active.some((active) => samePath(active, id));
+  }
+
+  private onDatagram(datagram: Datagram): void {
+    const source = Ip.tryParse(datagram.address);
+    const path = source?.family === 'IPv6' ? this.byAddress.get(source.value) : undefined;
+    if (path === undefined) return;
+    let echo: Announcement;
+    try {
+      echo = decodeAnnouncement(datagram.data);
+    } catch {
+      return;
+    }
+    if (echo.boot !== this.deps.bootId || echo.seq > this.seq) return;
+    this.onHealthChange(path, path.health.echoReceived(echo.seq, this.deps.clock.now()));
+  }
+
+  private onHealthChange(path: TrackedPath, change: HealthChange): void {
+    const fields = { path: describePath(path.id) };
+    if (change.becameAlive) {
+      this.logger.info('path healthy', fields);
+      // A path that returns may come back on a recreated tap: its routes must be installed again.
+      if (this.isActive(path.id)) this.routes.invalidateDevice(tapName(path.id.server));
+    }
+    if (change.becameDead) this.logger.warn('path dead', { ...fields, misses: path.health.consecutiveMisses });
+    if (change.flushNeighbour && this.taps.present.has(path.id.server)) this.flushNeighbour(path);
+  }
+
+  /** A restarted tap-mode server has an empty MAC table and the shoot client never speaks first: make ours ask. */
+  private flushNeighbour(path: TrackedPath): void {
+    const spec = { dev: tapName(path.id.server), address: path.address.toString() };
+    this.tasks.track(
+      this.deps.network.deleteNeighbour(spec).then(
+        (deleted) => this.logger.debug('neighbour entry of a dead path', { ...spec, deleted }),
+        (err: unknown) => this.logger.warn('could not delete neighbour entry', { ...spec, error: oneLine(err) }),
+      ),
+    );
+  }
+
+  private reselect(): void {
+    const healthy = this.paths.filter((path) => path.health.isAlive).map((path) => path.id);
+    if (healthy.length === 0 && this.healthyBefore) {
+      this.logger.warn('no healthy path, the routes stay on the last active one', { active: describePaths(this.selector.selection.active) });
+    }
+    this.healthyBefore = healthy.length > 0;
+    const previous = this.selector.selection.active;
+    if (!this.selector.update(healthy)) return;
+    const { active, epoch } = this.selector.selection;
+    this.logger.info('active path changed', { from: describePaths(previous), to: describePaths(active), epoch });
+    this.routes.setDesired(shootNetworkRoutes(this.plan.shootRoutes, active, (id) => this.addressOf(id)));
+  }
+
+  private addressOf(id: PathId): Ip {
+    return haShootClientAddress(this.settings.vpnNetwork, id.server, id.client);
+  }
+
+  private onTapChanges(changed: readonly number[]): void {
+    for (const server of changed) {
+      const ifindex = this.taps.present.get(server);
+      this.logger.info(ifindex === undefined ? 'tap gone' : 'tap present', { tap: tapName(server), ifindex });
+      if (ifindex !== undefined && !this.paths.some((path) => path.id.server === server)) this.addServer(server);
+      this.routes.invalidateDevice(tapName(server));
+    }
+    this.tasks.track(this.routes.sync());
+  }
+
+  private addServer(server: number): void {
+    for (let client = 0; client < this.settings.haVpnClients; client++) {
+      const id = { server, client };
+      const path = { id, address: this.addressOf(id), health: new PathHealth() };
+      this.paths.push(path);
+      this.byAddress.set(path.address.value, path);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import {
+  ALIVE_AFTER_REPLIES,
+  DEAD_AFTER_MISSES,
+  NEIGHBOUR_FLUSH_EVERY_MISSES,
+  PROBE_INTERVAL_MS,
+  PROBE_TIMEOUT_INITIAL_MS,
+  PROBE_TIMEOUT_MARGIN_MS,
+  PROBE_TIMEOUT_MAX_MS,
+  PROBE_TIMEOUT_MIN_MS,
+} from './timing';
+
+/** What one batch of verdicts changed. */
+export interface HealthChange {
+  becameAlive: boolean;
+  becameDead: boolean;
+  /** Delete the peer's neighbour entry now (the path is dead and a restarted server must relearn its MAC). */
+  flushNeighbour: boolean;
+}
+
+const NO_CHANGE: HealthChange = { becameAlive: false, becameDead: false, flushNeighbour: false };
+const MAX_TIMEOUT_TICKS = Math.ceil(PROBE_TIMEOUT_MAX_MS / PROBE_INTERVAL_MS);
+/** Send times are kept this many ticks, so that a late echo still yields a round-trip sample. */
+const SEND_TIME_RETENTION_TICKS = 2 * MAX_TIMEOUT_TICKS;
+
+/**
+ * The health of one path from its probes. Probes are numbered by tick (one per PROBE_INTERVAL_MS, the
+ * same number on every path). A probe is a hit when its echo arrives in time and a miss when it has not
+ * after the timeout, counted in whole ticks: with a fast path that is the next tick, the lab's verdict.
+ * DEAD_AFTER_MISSES consecutive misses kill a path, ALIVE_AFTER_REPLIES consecutive hits revive it; so
+ * scattered single losses never kill a working path. A late echo is no hit, but its round trip
+ * lengthens the timeout: a slow or lossy tunnel (TCP turns loss into delay) is waited for.
+ * A new path starts dead.
+ */
+export class PathHealth {
+  private readonly sendTimes = new Map<number, number>();
+  private readonly awaiting = new Set<number>();
+  private alive = false;
+  private hits = 0;
+  private misses = 0;
+  private smoothedRtt: number | undefined;
+  private rttVariation = 0;
+
+  get isAlive(): boolean {
+    return this.alive;
+  }
+
+  get consecutiveMisses(): number {
+    return this.misses;
+  }
+
+  /** Current probe timeout in ms. */
+  get timeoutMs(): number {
+    if (this.smoothedRtt === undefined) return PROBE_TIMEOUT_INITIAL_MS;
+    const rto = this.smoothedRtt + Math.max(PROBE_TIMEOUT_MARGIN_MS, 4 * this.rttVariation);
+    return Math.min(PROBE_TIMEOUT_MAX_MS, Math.max(PROBE_TIMEOUT_MIN_MS, rto));
+  }
+
+  probeSent(seq: number, at: number): void {
+    this.sendTimes.set(seq, at);
+    this.awaiting.add(seq);
+    for (const old of this.sendTimes.keys()) {
+      if (old > seq - SEND_TIME_RETENTION_TICKS) break;
+      this.sendTimes.delete(old);
+    }
+  }
+
+  /** An echo of probe `seq` arrived at `at`; echoes of unknown or already answered probes change nothing. */
+  echoReceived(seq: number, at: number): HealthChange {
+    const sentAt = this.sendTimes.get(seq);
+    if (sentAt === undefined) return NO_CHANGE;
+    this.sendTimes.delete(seq);
+    this.sampleRoundTrip(at - sentAt);
+    if (!this.awaiting.delete(seq)) return NO_CHANGE;
+    this.misses = 0;
+    this.hits += 1;
+    if (this.alive || this.hits < ALIVE_AFTER_REPLIES) return NO_CHANGE;
+    this.alive = true;
+    return { ...NO_CHANGE, becameAlive: true };
+  }
+
+  /** Called at tick `currentSeq` before its probe is sent: every probe still unanswered after the timeout is a miss. */
+  expire(currentSeq: number): HealthChange {
+    const timeoutTicks = Math.ceil(this.timeoutMs / PROBE_INTERVAL_MS);
+    let becameDead = false;
+    let flushNeighbour = false;
+    for (const seq of [...this.awaiting].sort((a, b) => a - b)) {
+      if (currentSeq - seq < timeoutTicks) break;
+      this.awaiting.delete(seq);
+      this.hits = 0;
+      this.misses += 1;
+      if (this.misses === DEAD_AFTER_MISSES && this.alive) {
+        this.alive = false;
+        becameDead = true;
+      }
+      if (this.misses >= DEAD_AFTER_MISSES && (this.misses - DEAD_AFTER_MISSES) % NEIGHBOUR_FLUSH_EVERY_MISSES === 0) {
+        flushNeighbour = true;
+      }
+    }
+    return { becameAlive: false, becameDead, flushNeighbour };
+  }
+
+  /** RFC 6298 §2 smoothing (alpha 1/8, beta 1/4). */
+  private sampleRoundTrip(rtt: number): void {
+    if (this.smoothedRtt === undefined) {
+      this.smoothedRtt = rtt;
+      this.rttVariation = rtt / 2;
+      return;
+    }
+    this.rttVariation = 0.75 * this.rttVariation + 0.25 * Math.abs(this.smoothedRtt - rtt);
+    this.smoothedRtt = 0.875 * this.smoothedRtt + 0.125 * rtt;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * What the controllers need from the outside world, as small interfaces: the runtime adapters (netlink,
+ * dgram, OpenVPN management, HTTP) implement them, tests use fakes.
+ */
+
+export interface LinkInfo {
+  name: string;
+  index: number;
+}
+
+/** A route through one device via an IPv6 next hop (also for IPv4 destinations). */
+export interface DeviceRoute {
+  dst: string;
+  dev: string;
+  via: string;
+}
+
+/** An equal-cost multipath route (BONDING_MODE=balance-rr over every healthy path). */
+export interface MultipathRoute {
+  dst: string;
+  nexthops: readonly { dev: string; via: string }[];
+}
+
+export type RouteSpec = DeviceRoute | MultipathRoute;
+
+/** The kernel's links, main-table routes and neighbours; devices are named, never cached by index. */
+export interface NetworkPort {
+  listLinks(): Promise<LinkInfo[]>;
+  replaceRoute(spec: RouteSpec): Promise<void>;
+  /** Resolves false when there was no such route. */
+  deleteRoute(spec: { dst: string }): Promise<boolean>;
+  /** Resolves false when there was no such entry (or no such device). */
+  deleteNeighbour(spec: { dev: string; address: string }): Promise<boolean>;
+}
+
+export interface Datagram {
+  data: Buffer;
+  address: string;
+  port: number;
+}
+
+export interface UdpSocket {
+  /** The local port actually bound. */
+  readonly port: number;
+  /** Rejects when the kernel refuses the datagram (e.g. no route while a tap is gone). */
+  send(data: Buffer, port: number, address: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface UdpBindOptions {
+  /** IPv6 address to bind, `::` for all. */
+  address: string;
+  /** 0 picks a free port. */
+  port: number;
+  onDatagram(datagram: Datagram): void;
+}
+
+export type UdpBind = (options: UdpBindOptions) => Promise<UdpSocket>;
+
+/** Restarts the OpenVPN client of one HA server (the tunnel through `tap<server>`). */
+export type ServerRestarter = (server: number) => Promise<void>;
+
+export interface Readiness {
+  ready: boolean;
+  /** `ok`, or why not. */
+  reason: string;
+}
+
+/** A controller started by `run…Controller`; stop() ends its timers and closes its socket. */
+export interface ControllerHandle {
+  stop(): Promise<void>;
+}

@@ -1,0 +1,113 @@
+import { oneLine, type Logger } from '@vpn/common';
+import type { NetworkPort, RouteSpec } from './ports';
+
+/**
+ * Keeps a set of main-table routes, keyed by destination, as desired: installs what changed, deletes what
+ * is no longer wanted, and retries on the next sync() whatever failed. It remembers what it installed; a
+ * device that was recreated (OpenVPN recreates a tap when its pushed address changes, and every route on
+ * it is gone) is reported with invalidateDevice(), and its routes are installed again.
+ */
+export class RouteSync {
+  private desired = new Map<string, RouteSpec>();
+  private readonly installed = new Map<string, string>();
+  private running: Promise<void> | undefined;
+  private rerun = false;
+  private failure: string | undefined;
+
+  constructor(
+    private readonly network: Pick<NetworkPort, 'replaceRoute' | 'deleteRoute'>,
+    private readonly logger: Logger,
+  ) {}
+
+  setDesired(routes: readonly RouteSpec[]): void {
+    this.desired = new Map(routes.map((route) => [route.dst, route]));
+  }
+
+  /** Forgets what was installed through `dev`, so that the next sync() installs it again. */
+  invalidateDevice(dev: string): void {
+    for (const [dst, route] of this.desired) {
+      if (devicesOf(route).includes(dev)) this.installed.delete(dst);
+    }
+  }
+
+  get inSync(): boolean {
+    if (this.installed.size !== this.desired.size) return false;
+    for (const [dst, route] of this.desired) if (this.installed.get(dst) !== fingerprint(route)) return false;
+    return true;
+  }
+
+  isInstalled(route: RouteSpec): boolean {
+    return this.installed.get(route.dst) === fingerprint(route);
+  }
+
+  /** The last failure while the routes are not in sync. */
+  get lastFailure(): string | undefined {
+    return this.failure;
+  }
+
+  /** Applies the difference; one run at a time (a call during a run schedules one more). Never rejects. */
+  sync(): Promise<void> {
+    if (this.running) {
+      this.rerun = true;
+      return this.running;
+    }
+    if (this.inSync) return Promise.resolve();
+    this.running = this.runUntilStable().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async runUntilStable(): Promise<void> {
+    do {
+      this.rerun = false;
+      await this.applyOnce();
+    } while (this.rerun);
+  }
+
+  private async applyOnce(): Promise<void> {
+    let failure: string | undefined;
+    for (const [dst, route] of this.desired) {
+      const print = fingerprint(route);
+      if (this.installed.get(dst) === print) continue;
+      try {
+        await this.network.replaceRoute(route);
+        this.installed.set(dst, print);
+        this.logger.info('route installed', { route: describeRoute(route) });
+      } catch (err) {
+        failure ??= `${describeRoute(route)}: ${oneLine(err)}`;
+      }
+    }
+    for (const dst of [...this.installed.keys()]) {
+      if (this.desired.has(dst)) continue;
+      try {
+        await this.network.deleteRoute({ dst });
+        this.installed.delete(dst);
+        this.logger.info('route removed', { dst });
+      } catch (err) {
+        failure ??= `delete ${dst}: ${oneLine(err)}`;
+      }
+    }
+    this.noteFailure(failure);
+  }
+
+  /** Logs a failure once per streak of identical failures, and the recovery. */
+  private noteFailure(failure: string | undefined): void {
+    if (failure !== undefined && failure !== this.failure) this.logger.warn('route update failed, will retry', { error: failure });
+    if (failure === undefined && this.failure !== undefined) this.logger.info('route update succeeded again');
+    this.failure = failure;
+  }
+}
+
+export function describeRoute(route: RouteSpec): string {
+  if ('nexthops' in route) return `${route.dst} ${route.nexthops.map((hop) => `nexthop via ${hop.via} dev ${hop.dev}`).join(' ')}`;
+  return `${route.dst} via ${route.via} dev ${route.dev}`;
+}
+
+function devicesOf(route: RouteSpec): string[] {
+  return 'nexthops' in route ? route.nexthops.map((hop) => hop.dev) : [route.dev];
+}
+
+function fingerprint(route: RouteSpec): string {
+  return describeRoute(route);
+}

@@ -1,0 +1,181 @@
+import { Ip, oneLine, type Logger, type TunnelControllerSettings } from '@vpn/common';
+import { podProblem, senderServer, type AnnouncementScope } from './announcement-validation';
+import { BackgroundTasks } from './background';
+import type { Clock } from './clock';
+import { MAX_HA_SERVERS, tapName } from './path';
+import type { ControllerHandle, Datagram, NetworkPort, Readiness, RouteSpec, ServerRestarter, UdpBind, UdpSocket } from './ports';
+import { ReturnRouteTable, type ReturnRoute } from './return-routes';
+import { RouteSync } from './route-sync';
+import { TapMonitor } from './tap-monitor';
+import { ANNOUNCEMENT_PORT, RETURN_ROUTE_SWEEP_MS, TAP_POLL_INTERVAL_MS, WATCHDOG_INTERVAL_MS } from './timing';
+import { ServerWatchdog } from './watchdog';
+import { decodeAnnouncement, type Announcement } from './wire';
+
+export interface TunnelControllerDeps {
+  clock: Clock;
+  network: NetworkPort;
+  bindUdp: UdpBind;
+  restartServer: ServerRestarter;
+  logger: Logger;
+  /** UDP port to listen on; ANNOUNCEMENT_PORT unless a test picks another (0: any free one). */
+  listenPort?: number;
+}
+
+export interface TunnelControllerHandle extends ControllerHandle {
+  /** The UDP port actually bound. */
+  readonly port: number;
+  /** Ready when every seed pod heard from has its return route installed. */
+  readiness(): Readiness;
+}
+
+/** Distinct rejected announcements remembered so that each is logged once; beyond that the memory starts over. */
+const MAX_REMEMBERED_REJECTIONS = 256;
+
+/**
+ * The shoot-side tunnel controller (`vpn-shoot-client tunnel-controller`, vpn-shoot pod). It listens on
+ * UDP 5400 (all addresses: the shoot client has one per tap), echoes every datagram from a seed client's
+ * address in a server slice whose tap is present (the path controller's probes), routes each validated
+ * announcement's pod IP back along the path the seed marks active (return-routes.ts) and runs one watchdog
+ * window per server tap, restarting only the OpenVPN client of a server whose tap stays silent.
+ * The servers are the taps present: Gardener gives this container no HA_VPN_SERVERS, and HA_VPN_CLIENTS
+ * (the reference's loop bound for management ports) is not needed.
+ */
+export async function runTunnelController(settings: TunnelControllerSettings, deps: TunnelControllerDeps): Promise<TunnelControllerHandle> {
+  const controller = new TunnelController(settings, deps);
+  const port = await controller.start();
+  return { port, readiness: () => controller.readiness(), stop: () => controller.stop() };
+}
+
+class TunnelController {
+  private readonly scope: AnnouncementScope;
+  private readonly taps: TapMonitor;
+  private readonly table = new ReturnRouteTable();
+  private readonly routes: RouteSync;
+  private readonly watchdog: ServerWatchdog;
+  private readonly tasks = new BackgroundTasks();
+  private readonly logger: Logger;
+  private readonly rejections = new Set<string>();
+  private socket: UdpSocket | undefined;
+  private cancelTimers: (() => void)[] = [];
+  private current: ReturnRoute[] = [];
+
+  constructor(
+    settings: TunnelControllerSettings,
+    private readonly deps: TunnelControllerDeps,
+  ) {
+    this.scope = { vpnNetwork: settings.vpnNetwork, seedPodNetwork: settings.seedPodNetwork };
+    this.logger = deps.logger;
+    this.taps = new TapMonitor(deps.network, MAX_HA_SERVERS, deps.logger);
+    this.routes = new RouteSync(deps.network, deps.logger);
+    this.watchdog = new ServerWatchdog(settings.watchdog);
+  }
+
+  async start(): Promise<number> {
+    this.onTapChanges(await this.taps.poll());
+    this.socket = await this.deps.bindUdp({
+      address: '::',
+      port: this.deps.listenPort ?? ANNOUNCEMENT_PORT,
+      onDatagram: (d) => this.onDatagram(d),
+    });
+    const { clock } = this.deps;
+    this.cancelTimers = [
+      clock.every(RETURN_ROUTE_SWEEP_MS, () => this.refreshRoutes()),
+      clock.every(TAP_POLL_INTERVAL_MS, () => this.tasks.track(this.taps.refresh((changed) => this.onTapChanges(changed)))),
+      clock.every(WATCHDOG_INTERVAL_MS, () => this.endWatchdogInterval()),
+    ];
+    this.logger.info('tunnel controller listening', {
+      port: this.socket.port,
+      taps: [...this.taps.present.keys()].map(tapName).join(',') || 'none',
+      seed_pod_network: this.scope.seedPodNetwork?.toString(),
+    });
+    return this.socket.port;
+  }
+
+  async stop(): Promise<void> {
+    for (const cancel of this.cancelTimers) cancel();
+    this.cancelTimers = [];
+    await this.tasks.settled();
+    await this.socket?.close();
+  }
+
+  readiness(): Readiness {
+    if (this.current.length === 0) return { ready: false, reason: 'no seed pod heard from' };
+    const missing = this.current.find((route) => !this.routes.isInstalled(returnRouteSpec(route)));
+    if (missing === undefined) return { ready: true, reason: 'ok' };
+    return {
+      ready: false,
+      reason: `no route to seed pod ${missing.pod.toString()} (${this.routes.lastFailure ?? 'not installed yet'})`,
+    };
+  }
+
+  private onDatagram(datagram: Datagram): void {
+    const sender = Ip.tryParse(datagram.address);
+    const server = sender === undefined ? undefined : senderServer(this.scope, sender);
+    if (sender === undefined || server === undefined || !this.taps.present.has(server)) return;
+    let announcement: Announcement;
+    try {
+      announcement = decodeAnnouncement(datagram.data);
+    } catch (err) {
+      this.logger.debug('ignoring datagram', { sender: datagram.address, error: oneLine(err) });
+      return;
+    }
+    this.tasks.track((this.socket as UdpSocket).send(datagram.data, datagram.port, datagram.address).catch(() => undefined));
+    if (announcement.role === 'down') return;
+    this.watchdog.announcementSeen(server);
+    const problem = podProblem(this.scope, announcement.pod);
+    if (problem !== undefined) {
+      this.rejectOnce(datagram.address, problem);
+      return;
+    }
+    const { pod, boot, epoch, role } = announcement;
+    const now = this.deps.clock.now();
+    if (this.table.observe({ pod, server, sender, order: { boot, epoch }, active: role === 'active' }, now)) this.refreshRoutes();
+  }
+
+  private rejectOnce(sender: string, problem: string): void {
+    const key = `${sender} ${problem}`;
+    if (this.rejections.has(key)) return;
+    if (this.rejections.size >= MAX_REMEMBERED_REJECTIONS) this.rejections.clear();
+    this.rejections.add(key);
+    this.logger.warn('announcement refused', { sender, problem });
+  }
+
+  private refreshRoutes(): void {
+    this.current = this.table.resolve(this.deps.clock.now());
+    this.routes.setDesired(this.current.map(returnRouteSpec));
+    this.tasks.track(this.routes.sync());
+  }
+
+  private onTapChanges(changed: readonly number[]): void {
+    for (const server of changed) {
+      const ifindex = this.taps.present.get(server);
+      this.logger.info(ifindex === undefined ? 'tap gone' : 'tap present', { tap: tapName(server), ifindex });
+      this.routes.invalidateDevice(tapName(server));
+    }
+    this.tasks.track(this.routes.sync());
+    this.watchdog.setServers(this.taps.present.keys());
+  }
+
+  private endWatchdogInterval(): void {
+    for (const event of this.watchdog.endInterval()) {
+      const tap = tapName(event.server);
+      if (event.failure && !event.restart) this.logger.info('no announcement through tap', { tap, failures: event.failures });
+      if (event.restart) this.restart(event.server);
+    }
+  }
+
+  private restart(server: number): void {
+    const fields = { tap: tapName(server) };
+    this.logger.warn('watchdog threshold reached, restarting the OpenVPN client of this server', fields);
+    this.tasks.track(
+      this.deps.restartServer(server).then(
+        () => this.logger.info('OpenVPN client restarted', fields),
+        (err: unknown) => this.logger.warn('could not restart the OpenVPN client', { ...fields, error: oneLine(err) }),
+      ),
+    );
+  }
+}
+
+function returnRouteSpec(route: ReturnRoute): RouteSpec {
+  return { dst: `${route.pod.toString()}/${route.pod.bits}`, dev: tapName(route.server), via: route.via.toString() };
+}

@@ -1,0 +1,245 @@
+import { strict as assert } from 'node:assert';
+import { Cidr, DEFAULT_VPN_NETWORK, InputError, Ip, type PathControllerSettings } from '@vpn/common';
+import { runPathController } from '../../src/ha/path-controller';
+import type { ControllerHandle } from '../../src/ha/ports';
+import { ANNOUNCEMENT_PORT } from '../../src/ha/timing';
+import { decodeAnnouncement } from '../../src/ha/wire';
+import { captureLogger } from './support/capture-logger';
+import { FakeClock } from './support/fake-clock';
+import { FakeNetwork } from './support/fake-network';
+import { FakeTunnel, type Crossing } from './support/fake-tunnel';
+import { seededRandom } from './support/prng';
+
+const SERVICES = '100.64.0.0/13';
+const viaPath = (server: number, client: number): string => `via fd8f:6d53:b97a:1::10${server}:b0${client} dev tap${server}`;
+
+function pathSettings(overrides: Partial<PathControllerSettings> = {}): PathControllerSettings {
+  return {
+    vpnNetwork: DEFAULT_VPN_NETWORK,
+    haVpnClients: 1,
+    haVpnServers: undefined,
+    bondingMode: 'active-backup',
+    shootNetworks: { services: [Cidr.parse(SERVICES)], pods: [Cidr.parse('fd00:96::/64')], nodes: [] },
+    seedPodNetwork: undefined,
+    podIp: Ip.parse('10.200.0.10'),
+    ...overrides,
+  };
+}
+
+/** A path controller (seed pod 0) against shoot clients that echo every datagram. */
+class SeedHarness {
+  readonly clock = new FakeClock();
+  readonly tunnel = new FakeTunnel(this.clock, DEFAULT_VPN_NETWORK);
+  readonly network: FakeNetwork;
+  readonly log = captureLogger();
+  private handle: ControllerHandle | undefined;
+
+  constructor(taps: string[]) {
+    this.network = new FakeNetwork(taps, this.clock);
+  }
+
+  async start(settings: PathControllerSettings): Promise<this> {
+    for (let client = 0; client < settings.haVpnClients; client++) {
+      const socket = await this.tunnel.bindShoot(client)({
+        address: '::',
+        port: ANNOUNCEMENT_PORT,
+        onDatagram: (d) => void socket.send(d.data, d.port, d.address),
+      });
+    }
+    this.handle = await runPathController(settings, {
+      clock: this.clock,
+      network: this.network,
+      bindUdp: this.tunnel.bindSeed(0),
+      bootId: 1764000000000,
+      logger: this.log.logger,
+    });
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return this.handle?.stop() ?? Promise.resolve();
+  }
+
+  route(dst = SERVICES): string | undefined {
+    return this.network.route(dst)?.slice(dst.length + 1);
+  }
+
+  /** The roles announced in the last probe round, as `tap<s>/client<k>=<role>`. */
+  lastRoles(): string[] {
+    const sent = this.tunnel.log.filter((c) => c.toShoot);
+    const last = Math.max(...sent.map((c) => decodeAnnouncement(c.data).seq));
+    return sent
+      .filter((c) => decodeAnnouncement(c.data).seq === last)
+      .map((c) => `tap${c.server}/client${c.client}=${decodeAnnouncement(c.data).role}`)
+      .sort();
+  }
+
+  switches(): number {
+    return this.log.lines.filter((line) => line.startsWith('info active path changed')).length;
+  }
+}
+
+describe('ha path controller (fake clock, in-memory tunnels)', () => {
+  let harness: SeedHarness;
+  afterEach(() => harness.stop());
+
+  it('routes IPv4 and IPv6 shoot networks over the first healthy path and announces on every healthy one', async () => {
+    harness = await new SeedHarness(['eth0', 'tap0', 'tap1']).start(pathSettings());
+    await harness.clock.advance(1000);
+    assert.equal(harness.route(), viaPath(0, 0));
+    assert.equal(harness.route('fd00:96::/64'), viaPath(0, 0));
+    assert.deepEqual(harness.lastRoles(), ['tap0/client0=active', 'tap1/client0=standby']);
+    const announcement = decodeAnnouncement(harness.tunnel.log[0].data);
+    assert.deepEqual({ pod: announcement.pod.toString(), boot: announcement.boot }, { pod: '10.200.0.10', boot: 1764000000000 });
+  });
+
+  it('switches at the third missed probe, within 0.4 s of a black hole, and flushes the dead neighbour', async () => {
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings());
+    await harness.clock.advance(1005);
+    harness.tunnel.drop = (c) => c.server === 0;
+    await harness.clock.advance(390);
+    assert.equal(harness.route(), viaPath(0, 0), 'two probes missed so far');
+    await harness.clock.advance(10);
+    assert.equal(harness.route(), viaPath(1, 0));
+    assert.deepEqual(harness.network.neighbourDeletions, [{ dev: 'tap0', address: 'fd8f:6d53:b97a:1::100:b00', at: 1400 }]);
+    assert.deepEqual(harness.lastRoles(), ['tap1/client0=active']);
+    assert.deepEqual(harness.log.lines.filter((l) => /path (dead|changed)/.test(l)), [
+      'info active path changed from=none to=tap0/client0 epoch=1',
+      'warn path dead path=tap0/client0 misses=3',
+      'info active path changed from=tap0/client0 to=tap1/client0 epoch=2',
+    ]);
+  });
+
+  it('deletes the neighbour entry of a dead path at its 3rd miss and every 10 misses after', async () => {
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings());
+    await harness.clock.advance(1005);
+    harness.tunnel.drop = (c) => c.server === 0;
+    await harness.clock.advance(3500);
+    assert.deepEqual(harness.network.neighbourDeletions.map((d) => d.at), [1400, 2400, 3400, 4400]);
+  });
+
+  it('does not switch under 5 % random probe loss (seeded) over 600 probes', async () => {
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings());
+    await harness.clock.advance(1000);
+    const random = seededRandom(15000);
+    let lost = 0;
+    harness.tunnel.drop = (c) => c.server === 0 && c.toShoot && random() < 0.05 && ++lost > 0;
+    await harness.clock.advance(60_000);
+    assert.ok(lost >= 20, `probes lost: ${lost}`);
+    assert.equal(harness.switches(), 1, 'only the initial choice');
+    assert.equal(harness.log.lines.filter((l) => l.includes('path dead')).length, 0);
+    assert.equal(harness.route(), viaPath(0, 0));
+  });
+
+  it('does not switch when 5 % of the datagrams each way are late (TCP retransmissions)', async () => {
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings());
+    await harness.clock.advance(1000);
+    const random = seededRandom(8132);
+    harness.tunnel.delay = (c) => (c.server === 0 && random() < 0.05 ? 230 : 0);
+    await harness.clock.advance(60_000);
+    assert.equal(harness.switches(), 1);
+    assert.equal(harness.route(), viaPath(0, 0));
+  });
+
+  it('is sticky: the repaired path becomes standby, the route does not flap back', async () => {
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings());
+    await harness.clock.advance(1005);
+    harness.tunnel.drop = (c) => c.server === 0;
+    await harness.clock.advance(1000);
+    harness.tunnel.drop = () => false;
+    await harness.clock.advance(2000);
+    assert.equal(harness.route(), viaPath(1, 0));
+    assert.deepEqual(harness.lastRoles(), ['tap0/client0=standby', 'tap1/client0=active']);
+    assert.equal(harness.switches(), 2);
+  });
+
+  it('prefers the same shoot client on another server, then the lowest client', async () => {
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings({ haVpnClients: 2 }));
+    await harness.clock.advance(1000);
+    assert.equal(harness.route(), viaPath(0, 0));
+    harness.tunnel.drop = (c) => c.server === 0 && c.client === 0;
+    await harness.clock.advance(1000);
+    assert.equal(harness.route(), viaPath(1, 0), 'client 0 through server 1, not client 1 through server 0');
+    harness.tunnel.drop = (c) => c.client === 0;
+    await harness.clock.advance(1000);
+    assert.equal(harness.route(), viaPath(0, 1));
+  });
+
+  it('balance-rr: one multipath route over every healthy path, every healthy path active', async () => {
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings({ haVpnClients: 2, bondingMode: 'balance-rr' }));
+    await harness.clock.advance(1000);
+    const all = ['0:0', '1:0', '0:1', '1:1'].map((p) => `nexthop ${viaPath(Number(p[0]), Number(p[2]))}`).join(' ');
+    assert.equal(harness.route(), all);
+    harness.tunnel.drop = (c) => c.server === 1;
+    await harness.clock.advance(1000);
+    assert.equal(harness.route(), `nexthop ${viaPath(0, 0)} nexthop ${viaPath(0, 1)}`);
+    assert.deepEqual(harness.lastRoles(), ['tap0/client0=active', 'tap0/client1=active']);
+    harness.tunnel.drop = (c) => c.server === 1 || c.client === 1;
+    await harness.clock.advance(1000);
+    assert.equal(harness.route(), viaPath(0, 0), 'a single healthy path is a plain route');
+  });
+
+  it('follows a recreated tap by name and installs its routes again', async () => {
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings());
+    await harness.clock.advance(1000);
+    harness.network.recreateLink('tap0');
+    assert.equal(harness.route(), undefined);
+    await harness.clock.advance(600);
+    assert.equal(harness.route(), viaPath(0, 0));
+  });
+
+  it('reinstalls the routes when the only path returns on a new tap', async () => {
+    harness = await new SeedHarness(['tap0']).start(pathSettings());
+    await harness.clock.advance(1000);
+    harness.network.removeLink('tap0');
+    harness.tunnel.drop = () => true;
+    await harness.clock.advance(2000);
+    harness.network.addLink('tap0');
+    harness.tunnel.drop = () => false;
+    await harness.clock.advance(1000);
+    assert.equal(harness.route(), viaPath(0, 0));
+    assert.ok(harness.log.lines.some((l) => l.startsWith('warn no healthy path')));
+  });
+
+  it('finds the paths from the taps present, also taps that appear later, limited by HA_VPN_SERVERS when given', async () => {
+    harness = await new SeedHarness(['tap1', 'tap5', 'tapx']).start(pathSettings());
+    await harness.clock.advance(1000);
+    assert.deepEqual(harness.lastRoles(), ['tap1/client0=active']);
+    harness.network.addLink('tap0');
+    harness.network.addLink('tap2');
+    await harness.clock.advance(1000);
+    assert.deepEqual(harness.lastRoles(), ['tap0/client0=standby', 'tap1/client0=active', 'tap2/client0=standby']);
+    await harness.stop();
+
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings({ haVpnServers: 1 }));
+    await harness.clock.advance(1000);
+    assert.deepEqual(harness.lastRoles(), ['tap0/client0=active']);
+  });
+
+  it('announces its pod IP mapped into 241/8 and routes the mapped shoot networks when the seed pod network overlaps', async () => {
+    const settings = pathSettings({ seedPodNetwork: Cidr.parse('100.64.0.0/16'), podIp: Ip.parse('100.64.7.9') });
+    harness = await new SeedHarness(['tap0']).start(settings);
+    await harness.clock.advance(1000);
+    assert.equal(decodeAnnouncement(harness.tunnel.log[0].data).pod.toString(), '241.64.7.9');
+    assert.equal(harness.route('243.0.0.0/8'), viaPath(0, 0));
+    assert.equal(harness.route(SERVICES), undefined);
+  });
+
+  it('probes a path that never answered and sends nothing through an absent tap', async () => {
+    harness = await new SeedHarness(['tap0']).start(pathSettings());
+    harness.tunnel.drop = (c: Crossing) => !c.toShoot;
+    await harness.clock.advance(2000);
+    assert.equal(harness.route(), undefined);
+    assert.deepEqual(harness.lastRoles(), ['tap0/client0=down']);
+    assert.ok(harness.tunnel.log.every((c) => c.server === 0));
+  });
+
+  it('refuses HA_VPN_CLIENTS=0', async () => {
+    harness = new SeedHarness([]);
+    await assert.rejects(harness.start(pathSettings({ haVpnClients: 0 })), (err: unknown) => {
+      assert.ok(err instanceof InputError);
+      assert.equal(err.message, 'HA_VPN_CLIENTS: must be at least 1 for the path controller');
+      return true;
+    });
+  });
+});

@@ -1,0 +1,127 @@
+import { strict as assert } from 'node:assert';
+import { PathHealth, type HealthChange } from '../../src/ha/path-health';
+import { PROBE_INTERVAL_MS } from '../../src/ha/timing';
+import { seededRandom } from './support/prng';
+
+/**
+ * Drives one PathHealth tick by tick as the path controller does: expire, then send; `echoAfter(seq)`
+ * says after how many ms the echo of probe `seq` arrives (undefined: lost).
+ */
+class ProbeRun {
+  readonly health = new PathHealth();
+  readonly events: { seq: number; change: HealthChange }[] = [];
+  private seq = 0;
+  private echoes: { at: number; seq: number }[] = [];
+
+  constructor(private readonly echoAfter: (seq: number) => number | undefined) {}
+
+  ticks(count: number): this {
+    for (let i = 0; i < count; i++) this.tick();
+    return this;
+  }
+
+  get alive(): boolean {
+    return this.health.isAlive;
+  }
+
+  deadVerdicts(): number {
+    return this.events.filter((e) => e.change.becameDead).length;
+  }
+
+  flushes(): number[] {
+    return this.events.filter((e) => e.change.flushNeighbour).map((e) => e.seq);
+  }
+
+  private tick(): void {
+    const seq = ++this.seq;
+    const now = seq * PROBE_INTERVAL_MS;
+    for (const echo of this.echoes.filter((e) => e.at < now).sort((a, b) => a.at - b.at)) {
+      this.note(echo.seq, this.health.echoReceived(echo.seq, echo.at));
+    }
+    this.echoes = this.echoes.filter((e) => e.at >= now);
+    this.note(seq, this.health.expire(seq));
+    this.health.probeSent(seq, now);
+    const delay = this.echoAfter(seq);
+    if (delay !== undefined) this.echoes.push({ at: now + delay, seq });
+  }
+
+  private note(seq: number, change: HealthChange): void {
+    if (change.becameAlive || change.becameDead || change.flushNeighbour) this.events.push({ seq, change });
+  }
+}
+
+describe('ha path health (probe verdicts)', () => {
+  it('a new path is dead until two consecutive echoes', () => {
+    const run = new ProbeRun(() => 1);
+    assert.equal(run.alive, false);
+    run.ticks(2);
+    assert.equal(run.alive, false, 'one echo so far (the second is still in flight)');
+    run.ticks(1);
+    assert.equal(run.alive, true);
+  });
+
+  it('dies at the third consecutive miss, not before', () => {
+    const run = new ProbeRun((seq) => (seq >= 10 ? undefined : 1)).ticks(12);
+    assert.equal(run.alive, true, 'probes 10 and 11 missed');
+    run.ticks(1);
+    assert.equal(run.alive, false, 'probe 12 missed too, judged at tick 13');
+    assert.deepEqual(run.events.at(-1), { seq: 13, change: { becameAlive: false, becameDead: true, flushNeighbour: true } });
+  });
+
+  it('needs two consecutive echoes to come back', () => {
+    const lost = new Set([10, 11, 12, 14]);
+    const run = new ProbeRun((seq) => (lost.has(seq) ? undefined : 1)).ticks(15);
+    assert.equal(run.alive, false, 'probe 13 answered, 14 lost');
+    run.ticks(2);
+    assert.equal(run.alive, true, 'probes 15 and 16 answered');
+  });
+
+  it('flushes the neighbour entry at the 3rd miss and every 10 after, even before the path was ever alive', () => {
+    const run = new ProbeRun(() => undefined).ticks(40);
+    // The first verdicts wait for the initial 1 s timeout (10 ticks): probe 1 is judged at tick 11.
+    assert.deepEqual(run.flushes(), [13, 23, 33]);
+    assert.equal(run.deadVerdicts(), 0, 'it never was alive');
+  });
+
+  it('scattered losses (5 % random, seeded, 600 probes) never kill a working path', () => {
+    const random = seededRandom(5400);
+    let lost = 0;
+    const run = new ProbeRun(() => (random() < 0.05 ? (lost++, undefined) : 1)).ticks(600);
+    assert.ok(lost >= 20 && lost <= 40, `5 % of 600 probes lost (${lost})`);
+    assert.equal(run.deadVerdicts(), 0);
+    assert.equal(run.alive, true);
+  });
+
+  it('loss turned into delay by the TCP tunnel (5 % of echoes 230 ms late) is absorbed by the adaptive timeout', () => {
+    const random = seededRandom(1194);
+    let late = 0;
+    const run = new ProbeRun(() => (random() < 0.05 ? (late++, 230) : 1)).ticks(600);
+    assert.ok(late >= 20, `late echoes: ${late}`);
+    assert.equal(run.deadVerdicts(), 0);
+    assert.equal(run.alive, true);
+  });
+
+  it('a far shoot (250 ms round trip) stays alive; its black hole is found within timeout + 2 intervals', () => {
+    const run = new ProbeRun((seq) => (seq >= 100 ? undefined : 250)).ticks(99);
+    assert.equal(run.alive, true);
+    assert.ok(run.health.timeoutMs >= 270 && run.health.timeoutMs < 400, `timeout ${run.health.timeoutMs} ms`);
+    run.ticks(8);
+    assert.equal(run.alive, false);
+    const deadAt = run.events.find((e) => e.change.becameDead)?.seq ?? 0;
+    assert.ok(deadAt - 100 <= 5, `dead ${deadAt - 100} ticks after the black hole`);
+  });
+
+  it('a fast path keeps the lab timing: one interval to judge a probe', () => {
+    const run = new ProbeRun(() => 2).ticks(50);
+    assert.equal(run.health.timeoutMs, PROBE_INTERVAL_MS);
+  });
+
+  it('ignores echoes of probes it never sent and duplicate echoes', () => {
+    const health = new PathHealth();
+    health.probeSent(1, 100);
+    assert.equal(health.echoReceived(7, 101).becameAlive, false);
+    health.echoReceived(1, 101);
+    health.echoReceived(1, 102);
+    assert.equal(health.isAlive, false, 'one probe answered twice is one echo');
+  });
+});

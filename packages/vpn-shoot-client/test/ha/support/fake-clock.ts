@@ -1,0 +1,54 @@
+import type { Clock } from '../../../src/ha/clock';
+
+interface Timer {
+  at: number;
+  order: number;
+  run(): void;
+  interval?: number;
+  cancelled: boolean;
+}
+
+/** A Clock whose time moves only in advance(); promises settle after every timer that fires. */
+export class FakeClock implements Clock {
+  private time = 0;
+  private order = 0;
+  private timers: Timer[] = [];
+
+  now(): number {
+    return this.time;
+  }
+
+  every(intervalMs: number, task: () => void): () => void {
+    const timer: Timer = { at: this.time + intervalMs, order: this.order++, run: task, interval: intervalMs, cancelled: false };
+    this.timers.push(timer);
+    return () => {
+      timer.cancelled = true;
+    };
+  }
+
+  /** Runs `task` once, `delayMs` from now (in-memory datagrams use it for their latency). */
+  after(delayMs: number, task: () => void): void {
+    this.timers.push({ at: this.time + delayMs, order: this.order++, run: task, cancelled: false });
+  }
+
+  async advance(ms: number): Promise<void> {
+    const end = this.time + ms;
+    for (;;) {
+      this.timers = this.timers.filter((timer) => !timer.cancelled);
+      const next = this.timers.filter((timer) => timer.at <= end).sort((a, b) => a.at - b.at || a.order - b.order)[0];
+      if (next === undefined) break;
+      this.time = next.at;
+      if (next.interval === undefined) next.cancelled = true;
+      else next.at += next.interval;
+      next.run();
+      await settle();
+    }
+    this.time = end;
+    await settle();
+  }
+}
+
+/** Lets every pending promise chain run to its end (fakes resolve in microtasks). */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

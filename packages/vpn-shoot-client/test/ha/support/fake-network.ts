@@ -1,0 +1,64 @@
+import type { LinkInfo, NetworkPort, RouteSpec } from '../../../src/ha/ports';
+import { describeRoute } from '../../../src/ha/route-sync';
+
+/** The kernel as the controllers see it: links by name, a main table keyed by destination, neighbour deletions. */
+export class FakeNetwork implements NetworkPort {
+  readonly routes = new Map<string, RouteSpec>();
+  readonly neighbourDeletions: { dev: string; address: string; at: number }[] = [];
+  /** Makes replaceRoute fail with this message while set. */
+  routeFailure: string | undefined;
+  /** Every replaceRoute, in order, as `describeRoute` prints it. */
+  readonly replaced: string[] = [];
+  private readonly links = new Map<string, number>();
+  private nextIndex = 10;
+
+  /** `clock` stamps the neighbour deletions. */
+  constructor(links: string[], private readonly clock: { now(): number } = { now: () => 0 }) {
+    for (const name of links) this.addLink(name);
+  }
+
+  addLink(name: string): void {
+    this.links.set(name, this.nextIndex++);
+  }
+
+  /** The device and every route through it vanish, as when OpenVPN exits. */
+  removeLink(name: string): void {
+    this.links.delete(name);
+    for (const [dst, route] of this.routes) if (devices(route).includes(name)) this.routes.delete(dst);
+  }
+
+  /** OpenVPN recreated the tap: new ifindex, its routes gone. */
+  recreateLink(name: string): void {
+    this.removeLink(name);
+    this.addLink(name);
+  }
+
+  route(dst: string): string | undefined {
+    const route = this.routes.get(dst);
+    return route === undefined ? undefined : describeRoute(route);
+  }
+
+  async listLinks(): Promise<LinkInfo[]> {
+    return [{ name: 'lo', index: 1 }, ...[...this.links].map(([name, index]) => ({ name, index }))];
+  }
+
+  async replaceRoute(spec: RouteSpec): Promise<void> {
+    if (this.routeFailure !== undefined) throw new Error(this.routeFailure);
+    for (const dev of devices(spec)) if (!this.links.has(dev)) throw new Error(`link ${dev} not found`);
+    this.routes.set(spec.dst, spec);
+    this.replaced.push(describeRoute(spec));
+  }
+
+  async deleteRoute(spec: { dst: string }): Promise<boolean> {
+    return this.routes.delete(spec.dst);
+  }
+
+  async deleteNeighbour(spec: { dev: string; address: string }): Promise<boolean> {
+    this.neighbourDeletions.push({ ...spec, at: this.clock.now() });
+    return this.links.has(spec.dev);
+  }
+}
+
+function devices(route: RouteSpec): string[] {
+  return 'nexthops' in route ? route.nexthops.map((hop) => hop.dev) : [route.dev];
+}

@@ -1,0 +1,193 @@
+import { strict as assert } from 'node:assert';
+import { Cidr, DEFAULT_VPN_NETWORK, Ip, type TunnelControllerSettings } from '@vpn/common';
+import type { Datagram, UdpSocket } from '../../src/ha/ports';
+import { ANNOUNCEMENT_PORT, RETURN_ROUTE_EXPIRY_MS, WATCHDOG_INTERVAL_MS } from '../../src/ha/timing';
+import { runTunnelController, type TunnelControllerHandle } from '../../src/ha/tunnel-controller';
+import { encodeAnnouncement, type Announcement } from '../../src/ha/wire';
+import { captureLogger } from './support/capture-logger';
+import { FakeClock } from './support/fake-clock';
+import { FakeNetwork } from './support/fake-network';
+import { FakeTunnel } from './support/fake-tunnel';
+
+const POD = '10.200.0.10/32';
+
+function tunnelSettings(overrides: Partial<TunnelControllerSettings> = {}): TunnelControllerSettings {
+  return {
+    haVpnClients: 2,
+    watchdog: { windowSize: 20, threshold: 8, cooldown: 20 },
+    vpnNetwork: DEFAULT_VPN_NETWORK,
+    seedPodNetwork: undefined,
+    ...overrides,
+  };
+}
+
+/** A tunnel controller (shoot client 0) and a hand-driven seed pod 0 sending it datagrams. */
+class ShootHarness {
+  readonly clock = new FakeClock();
+  readonly tunnel = new FakeTunnel(this.clock, DEFAULT_VPN_NETWORK);
+  readonly network: FakeNetwork;
+  readonly log = captureLogger();
+  readonly restarts: { server: number; at: number }[] = [];
+  readonly echoes: Datagram[] = [];
+  controller!: TunnelControllerHandle;
+  private seed!: UdpSocket;
+
+  constructor(taps: string[]) {
+    this.network = new FakeNetwork(taps, this.clock);
+  }
+
+  async start(settings = tunnelSettings()): Promise<this> {
+    this.controller = await runTunnelController(settings, {
+      clock: this.clock,
+      network: this.network,
+      bindUdp: this.tunnel.bindShoot(0),
+      restartServer: async (server) => {
+        this.restarts.push({ server, at: this.clock.now() });
+      },
+      logger: this.log.logger,
+      listenPort: ANNOUNCEMENT_PORT,
+    });
+    this.seed = await this.tunnel.bindSeed(0)({ address: '::', port: 0, onDatagram: (d) => this.echoes.push(d) });
+    return this;
+  }
+
+  send(server: number, fields: Partial<Announcement> = {}): Buffer {
+    const data = encodeAnnouncement({ pod: Ip.parse('10.200.0.10'), boot: 100, epoch: 1, seq: 1, role: 'active', ...fields });
+    void this.seed.send(data, ANNOUNCEMENT_PORT, this.tunnel.shootAddress(server, 0).toString());
+    return data;
+  }
+
+  /** Announcements through `server` every 100 ms for `ms`. */
+  async announce(server: number, ms: number, fields: Partial<Announcement> = {}): Promise<void> {
+    for (let t = 0; t < ms; t += 100) {
+      this.send(server, fields);
+      await this.clock.advance(100);
+    }
+  }
+}
+
+describe('ha tunnel controller (fake clock, in-memory tunnels)', () => {
+  let harness: ShootHarness;
+  afterEach(() => harness.controller?.stop());
+
+  it('echoes a probe byte for byte and routes the announced pod back along the active path', async () => {
+    harness = await new ShootHarness(['tap0', 'tap1']).start();
+    assert.deepEqual(harness.controller.readiness(), { ready: false, reason: 'no seed pod heard from' });
+    const sent = harness.send(1);
+    await harness.clock.advance(10);
+    assert.equal(harness.echoes.length, 1);
+    assert.deepEqual(harness.echoes[0].data, sent);
+    assert.equal(harness.echoes[0].address, 'fd8f:6d53:b97a:1::101:b00');
+    assert.equal(harness.network.route(POD), `${POD} via fd8f:6d53:b97a:1::101:1001 dev tap1`);
+    assert.deepEqual(harness.controller.readiness(), { ready: true, reason: 'ok' });
+  });
+
+  it('routes IPv6 seed pods with /128', async () => {
+    harness = await new ShootHarness(['tap0']).start();
+    harness.send(0, { pod: Ip.parse('fd00:10:200::a') });
+    await harness.clock.advance(10);
+    assert.equal(harness.network.route('fd00:10:200::a/128'), 'fd00:10:200::a/128 via fd8f:6d53:b97a:1::100:1001 dev tap0');
+  });
+
+  it('follows the seed side to a new active path and ignores a late "active" from before the switch', async () => {
+    harness = await new ShootHarness(['tap0', 'tap1']).start();
+    harness.send(0, { epoch: 1 });
+    harness.send(1, { epoch: 1, role: 'standby' });
+    await harness.clock.advance(10);
+    harness.send(1, { epoch: 2 });
+    await harness.clock.advance(10);
+    assert.equal(harness.network.route(POD), `${POD} via fd8f:6d53:b97a:1::101:1001 dev tap1`);
+    harness.send(0, { epoch: 1 });
+    await harness.clock.advance(10);
+    assert.equal(harness.network.route(POD), `${POD} via fd8f:6d53:b97a:1::101:1001 dev tap1`);
+    assert.equal(harness.echoes.length, 4, 'even stale datagrams are echoed: they are probes too');
+  });
+
+  it('a "down" probe is echoed but neither routes nor counts for the watchdog', async () => {
+    harness = await new ShootHarness(['tap0']).start();
+    for (let i = 0; i < 80; i++) {
+      harness.send(0, { role: 'down' });
+      await harness.clock.advance(WATCHDOG_INTERVAL_MS / 10);
+    }
+    assert.equal(harness.echoes.length, 80);
+    assert.equal(harness.network.routes.size, 0);
+    assert.deepEqual(harness.restarts.map((r) => r.server), [0]);
+  });
+
+  it('echoes but does not route a pod IP outside SEED_POD_NETWORK and 241/8, and logs it once', async () => {
+    harness = await new ShootHarness(['tap0']).start(tunnelSettings({ seedPodNetwork: Cidr.parse('10.200.0.0/16') }));
+    harness.send(0, { pod: Ip.parse('100.96.0.1') });
+    harness.send(0, { pod: Ip.parse('100.96.0.1') });
+    harness.send(0, { pod: Ip.parse('241.200.0.10') });
+    await harness.clock.advance(10);
+    assert.equal(harness.echoes.length, 3);
+    assert.deepEqual([...harness.network.routes.keys()], ['241.200.0.10/32']);
+    assert.equal(harness.log.lines.filter((l) => l.startsWith('warn announcement refused')).length, 1);
+  });
+
+  it('ignores datagrams that are not from a seed client of a server whose tap is present', async () => {
+    harness = await new ShootHarness(['tap0']).start();
+    harness.send(1);
+    await harness.clock.advance(10);
+    assert.equal(harness.echoes.length, 0, 'tap1 is absent');
+    harness.network.addLink('tap1');
+    await harness.clock.advance(500);
+    harness.send(1);
+    await harness.clock.advance(10);
+    assert.equal(harness.echoes.length, 1);
+  });
+
+  it('falls back to the freshest path after a second of silence on the active one', async () => {
+    harness = await new ShootHarness(['tap0', 'tap1']).start();
+    harness.send(0);
+    for (let t = 0; t < 1200; t += 100) {
+      harness.send(1, { role: 'standby' });
+      await harness.clock.advance(100);
+      const expected = t < 1000 ? 'tap0' : 'tap1';
+      assert.ok(harness.network.route(POD)?.endsWith(expected), `t=${t}: ${harness.network.route(POD)}`);
+    }
+  });
+
+  it('reports a return route that cannot be installed, and retries it', async () => {
+    harness = await new ShootHarness(['tap0']).start();
+    harness.network.routeFailure = 'permission denied';
+    harness.send(0);
+    await harness.clock.advance(10);
+    assert.deepEqual(harness.controller.readiness(), {
+      ready: false,
+      reason: `no route to seed pod 10.200.0.10 (${POD} via fd8f:6d53:b97a:1::100:1001 dev tap0: permission denied)`,
+    });
+    harness.network.routeFailure = undefined;
+    await harness.clock.advance(100);
+    assert.deepEqual(harness.controller.readiness(), { ready: true, reason: 'ok' });
+  });
+
+  it('installs the return routes again when a tap is recreated', async () => {
+    harness = await new ShootHarness(['tap0']).start();
+    harness.send(0);
+    await harness.clock.advance(10);
+    harness.network.recreateLink('tap0');
+    await harness.clock.advance(500);
+    assert.equal(harness.network.route(POD), `${POD} via fd8f:6d53:b97a:1::100:1001 dev tap0`);
+  });
+
+  it('removes the return route of a pod silent for the expiry time', async () => {
+    harness = await new ShootHarness(['tap0']).start(tunnelSettings({ watchdog: { windowSize: 1000, threshold: 1000, cooldown: 1 } }));
+    harness.send(0);
+    await harness.clock.advance(RETURN_ROUTE_EXPIRY_MS);
+    assert.equal(harness.network.routes.size, 1);
+    await harness.clock.advance(200);
+    assert.equal(harness.network.routes.size, 0);
+    assert.equal(harness.controller.readiness().ready, false);
+  });
+
+  it('watchdog: one window per server tap, only the silent server restarted, then cooldown', async () => {
+    harness = await new ShootHarness(['tap0', 'tap1']).start();
+    await harness.announce(1, 8 * WATCHDOG_INTERVAL_MS);
+    assert.deepEqual(harness.restarts, [{ server: 0, at: 8 * WATCHDOG_INTERVAL_MS }]);
+    await harness.announce(1, 27 * WATCHDOG_INTERVAL_MS);
+    assert.equal(harness.restarts.length, 1, '20 intervals of cooldown, then 7 failures');
+    await harness.announce(1, WATCHDOG_INTERVAL_MS);
+    assert.deepEqual(harness.restarts.map((r) => r.server), [0, 0]);
+  });
+});
