@@ -27,27 +27,46 @@ export function haServerSlice(vpnNetwork: Cidr, serverIndex: number): Cidr {
   return Cidr.of(Ip.fromValue('IPv6', vpnNetwork.network.value | sliceOffset), HA_SERVER_SLICE_PREFIX);
 }
 
-export function haServerAddress(vpnNetwork: Cidr, serverIndex: number): Ip {
-  return hostInSlice(vpnNetwork, serverIndex, SERVER_HOST);
+/** The fixed addresses inside one server's slice, for callers that hold the slice itself (the renderers). */
+export interface HaSliceAddresses {
+  server: Ip;
+  /** The remote end OpenVPN's `ifconfig-ipv6` requires; no one holds it. */
+  serverPeer: Ip;
+  /** First address of `ifconfig-ipv6-pool …::10s:1000/112`. */
+  poolStart: Ip;
+  shootClient(clientIndex: number): Ip;
 }
 
-/** The remote end OpenVPN's `ifconfig-ipv6` requires; no one holds it. */
+export function haSliceAddresses(slice: Cidr): HaSliceAddresses {
+  if (slice.family !== 'IPv6' || slice.prefixLength !== HA_SERVER_SLICE_PREFIX) {
+    throw new Error(`HA server network must be an IPv6 /${HA_SERVER_SLICE_PREFIX}, got ${slice.toString()}`);
+  }
+  const host = (h: bigint): Ip => Ip.fromValue('IPv6', slice.network.value | h);
+  return {
+    server: host(SERVER_HOST),
+    serverPeer: host(SERVER_PEER_HOST),
+    poolStart: host(POOL_START_HOST),
+    shootClient: (clientIndex) => {
+      requireByte('shoot client index', clientIndex);
+      return host(SHOOT_CLIENT_HOST_BASE + BigInt(clientIndex));
+    },
+  };
+}
+
+export function haServerAddress(vpnNetwork: Cidr, serverIndex: number): Ip {
+  return haSliceAddresses(haServerSlice(vpnNetwork, serverIndex)).server;
+}
+
 export function haServerPeerAddress(vpnNetwork: Cidr, serverIndex: number): Ip {
-  return hostInSlice(vpnNetwork, serverIndex, SERVER_PEER_HOST);
+  return haSliceAddresses(haServerSlice(vpnNetwork, serverIndex)).serverPeer;
 }
 
 export function haShootClientAddress(vpnNetwork: Cidr, serverIndex: number, clientIndex: number): Ip {
-  requireByte('shoot client index', clientIndex);
-  return hostInSlice(vpnNetwork, serverIndex, SHOOT_CLIENT_HOST_BASE + BigInt(clientIndex));
+  return haSliceAddresses(haServerSlice(vpnNetwork, serverIndex)).shootClient(clientIndex);
 }
 
-/** First address of `ifconfig-ipv6-pool …::10s:1000/112`. */
 export function haPoolStart(vpnNetwork: Cidr, serverIndex: number): Ip {
-  return hostInSlice(vpnNetwork, serverIndex, POOL_START_HOST);
-}
-
-function hostInSlice(vpnNetwork: Cidr, serverIndex: number, host: bigint): Ip {
-  return Ip.fromValue('IPv6', haServerSlice(vpnNetwork, serverIndex).network.value | host);
+  return haSliceAddresses(haServerSlice(vpnNetwork, serverIndex)).poolStart;
 }
 
 function requireByte(what: string, value: number): void {

@@ -1,5 +1,5 @@
-import * as ipaddr from 'ipaddr.js';
-import { HA_SLICE_PREFIX, haSlice } from './ha-slice';
+import { Cidr } from '../net/cidr';
+import { HA_SERVER_SLICE_PREFIX, haSliceAddresses } from '../net/ha-address-plan';
 import { joinOptionLines } from './option-lines';
 import type { ServerConfigValues } from './values';
 
@@ -20,9 +20,9 @@ export function renderShootClientCcd(v: ServerConfigValues): string {
   const v4: string[] = [];
   const v6: string[] = [];
   for (const cidr of v.shootNetworks) {
-    const [address, prefix] = ipaddr.parseCIDR(cidr);
-    if (address.kind() === 'ipv4') {
-      v4.push(`iroute ${address.toString()} ${ipaddr.IPv4.subnetMaskFromPrefixLength(prefix).toString()}`);
+    const network = Cidr.parse(cidr);
+    if (network.family === 'IPv4') {
+      v4.push(`iroute ${network.network.toString()} ${network.dottedNetmask()}`);
     } else {
       v6.push(`iroute-ipv6 ${cidr}`);
     }
@@ -39,9 +39,9 @@ export function renderHaShootClientCcd(v: ServerConfigValues, k: number): string
   if (!Number.isInteger(k) || k < 0 || k >= v.haVpnClients) {
     throw new Error(`HA shoot client index must be 0..${v.haVpnClients - 1}, got ${k}`);
   }
-  const slice = haSlice(v.openvpnNetwork);
+  const slice = haSliceAddresses(Cidr.parse(v.openvpnNetwork));
   return joinOptionLines(`ccd ${haShootClientCcdName(k)}`, [
-    `ifconfig-ipv6-push ${slice.shootClientAddress(k)}/${HA_SLICE_PREFIX} ${slice.serverAddress}`,
+    `ifconfig-ipv6-push ${slice.shootClient(k).toString()}/${HA_SERVER_SLICE_PREFIX} ${slice.server.toString()}`,
     '',
   ]);
 }

@@ -1,4 +1,5 @@
-import { HA_SLICE_PREFIX, haSlice } from './ha-slice';
+import { Cidr } from '../net/cidr';
+import { HA_SERVER_SLICE_PREFIX, haSliceAddresses } from '../net/ha-address-plan';
 import { joinOptionLines } from './option-lines';
 import type { ServerConfigValues } from './values';
 
@@ -67,11 +68,11 @@ export function renderServerConfig(v: ServerConfigValues): string {
 }
 
 function haAddressingLines(sliceCidr: string): string[] {
-  const slice = haSlice(sliceCidr);
+  const slice = haSliceAddresses(Cidr.parse(sliceCidr));
   return [
     '# server-ipv6 spelled out: the pool starts at ::1000, below it shoot clients have fixed addresses',
-    `ifconfig-ipv6 ${slice.serverAddress}/${HA_SLICE_PREFIX} ${slice.peerAddress}`,
-    `ifconfig-ipv6-pool ${slice.poolStart}/${HA_SLICE_PREFIX}`,
+    `ifconfig-ipv6 ${slice.server.toString()}/${HA_SERVER_SLICE_PREFIX} ${slice.serverPeer.toString()}`,
+    `ifconfig-ipv6-pool ${slice.poolStart.toString()}/${HA_SERVER_SLICE_PREFIX}`,
     'push "tun-ipv6"',
   ];
 }
