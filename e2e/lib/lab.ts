@@ -1,0 +1,293 @@
+import { promises as fs, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { addressPlan, hostPort, INGRESS_PORTS, type AddressPlan, type LabSpec, type ShootHost } from './address-plan';
+import { writeSecrets, type Certificates, type SecretsVariant } from './certs';
+import type { Upstream } from './connect-proxy';
+import { cleanupOnExit } from './exit-cleanup';
+import { firstSuccess, parsePingReplies, type PingReply } from './measurement';
+import type { Netns } from './netns';
+import { ProcessSupervisor, type SupervisedProcess } from './process-supervisor';
+import type { IngressConfig } from './programs/ingress-proxy';
+import type { ProbeOp, ProbeResult } from './programs/probe';
+import { Topology } from './topology';
+import {
+  ENVOY_GID,
+  ENVOY_PORT,
+  labFiles,
+  OPENVPN_PORT,
+  seedServerArgs,
+  seedServerEnv,
+  serverClusterName,
+  SHOOT_CLIENT,
+  SEED_SERVER,
+  SHOOT_HOST_PORT,
+  shootClientArgs,
+  shootClientEnv,
+  type LabFiles,
+} from './vpn-programs';
+
+export interface LabOptions {
+  spec: LabSpec;
+  certs: Certificates;
+  secrets: SecretsVariant;
+}
+
+/** One reachability check: who tried to reach which shoot address, how, and whether it answered. */
+export interface Reach {
+  from: string;
+  via: 'ICMP' | 'TCP via envoy' | 'TCP direct';
+  target: string;
+  host: ShootHost;
+  reached: boolean;
+  detail: string;
+}
+
+/** When a vpn-shoot container started: the pod (its `setup` on the first start, else the root command) and its OpenVPN. */
+export interface ClientStart {
+  podAt: number;
+  openvpnAt: number;
+}
+
+/** Time to the first answer through the tunnel, from the pod start and from the start of OpenVPN. */
+export interface TunnelUp {
+  fromPodMs: number;
+  fromOpenvpnMs: number;
+}
+
+const PROGRAMS = path.join(__dirname, 'programs');
+const READY_LINE = /Initialization Sequence Completed/;
+let labCount = 0;
+
+/**
+ * One non-HA tunnel lab: the topology, the stand-ins (ingress, envoy, shoot hosts) and this repository's
+ * programs run as the containers would, with every file under a private temporary directory.
+ */
+export class TunnelLab {
+  private serverStarts = 0;
+  private clientStarts = 0;
+  private serverOpenvpn: SupervisedProcess | undefined;
+  private clientOpenvpn: SupervisedProcess | undefined;
+
+  private constructor(
+    readonly plan: AddressPlan,
+    readonly files: LabFiles,
+    readonly topology: Topology,
+    readonly supervisor: ProcessSupervisor,
+    private readonly forgetDir: () => void,
+  ) {}
+
+  static async create(opts: LabOptions): Promise<TunnelLab> {
+    const plan = addressPlan(opts.spec);
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), `vpn-e2e-${opts.spec.name}-`));
+    const files = labFiles(dir);
+    const forgetDir = cleanupOnExit(() => rmSync(dir, { recursive: true, force: true }));
+    try {
+      for (const d of [path.dirname(files.serverConfig), path.dirname(files.statusFile), path.dirname(files.clientConfig), path.join(dir, 'logs')]) {
+        await fs.mkdir(d, { recursive: true, mode: 0o700 });
+      }
+      await writeSecrets(files.secretsDir, opts.certs, opts.secrets);
+      const topology = await Topology.build(plan, `e2e-${process.pid}-${labCount++}`);
+      const lab = new TunnelLab(plan, files, topology, new ProcessSupervisor(path.join(dir, 'logs')), forgetDir);
+      try {
+        await lab.startStandIns();
+      } catch (err) {
+        await lab.destroy();
+        throw err;
+      }
+      return lab;
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      forgetDir();
+      throw err;
+    }
+  }
+
+  get ns(): Topology['ns'] {
+    return this.topology.ns;
+  }
+
+  /** The vpn-seed-server container: `setup` on the first start (init container), the root command, then OpenVPN. */
+  async startServer(): Promise<void> {
+    const n = this.serverStarts++;
+    if (n === 0) await this.node(this.ns.server, 'server-setup', [SEED_SERVER, 'setup'], seedServerEnv(this.plan, this.files));
+    await this.node(this.ns.server, `server-config-${n}`, seedServerArgs(this.files), seedServerEnv(this.plan, this.files));
+    this.serverOpenvpn = this.supervisor.start({
+      name: `server-openvpn-${n}`,
+      netns: this.ns.server,
+      file: 'openvpn',
+      args: ['--config', this.files.serverConfig],
+      cwd: this.files.dir,
+    });
+    await this.serverOpenvpn.waitForLine(READY_LINE, 10_000);
+  }
+
+  async stopServer(signal: NodeJS.Signals): Promise<void> {
+    await this.serverOpenvpn?.stop(signal);
+  }
+
+  /**
+   * The vpn-shoot container: `setup` on the first start, the root command, then OpenVPN (not waiting for
+   * the tunnel). Returns the zero points of tunnel-up measurements.
+   */
+  async startClient(): Promise<ClientStart> {
+    const podAt = Date.now();
+    const n = this.clientStarts++;
+    const env = shootClientEnv(this.plan);
+    if (n === 0) await this.node(this.ns.client, 'client-setup', [SHOOT_CLIENT, 'setup'], env);
+    await this.node(this.ns.client, `client-config-${n}`, shootClientArgs(this.files), env);
+    const openvpnAt = Date.now();
+    this.clientOpenvpn = this.supervisor.start({
+      name: `client-openvpn-${n}`,
+      netns: this.ns.client,
+      file: 'openvpn',
+      args: ['--config', this.files.clientConfig],
+      cwd: this.files.dir,
+    });
+    return { podAt, openvpnAt };
+  }
+
+  async stopClient(signal: NodeJS.Signals): Promise<void> {
+    await this.clientOpenvpn?.stop(signal);
+  }
+
+  /** The current OpenVPN processes, for log assertions. */
+  get openvpn(): { server: SupervisedProcess | undefined; client: SupervisedProcess | undefined } {
+    return { server: this.serverOpenvpn, client: this.clientOpenvpn };
+  }
+
+  async clientConnected(timeoutMs = 15_000): Promise<void> {
+    if (!this.clientOpenvpn) throw new Error('the client has not been started');
+    await this.clientOpenvpn.waitForLine(READY_LINE, timeoutMs);
+  }
+
+  /** The address the tunnel-up and outage measurements ping: the shoot pod host of the primary family. */
+  get measuredHost(): ShootHost {
+    return this.plan.shootHosts[0];
+  }
+
+  /** Waits until a fresh ICMP probe from the envoy group gets an answer through the tunnel. */
+  async tunnelUp(start: ClientStart, timeoutMs = 20_000): Promise<TunnelUp> {
+    const at = await this.firstIcmpAnswer(timeoutMs);
+    return { fromPodMs: at - start.podAt, fromOpenvpnMs: at - start.openvpnAt };
+  }
+
+  /**
+   * The time the first of a stream of fresh ICMP probes (one every 50 ms, each a new flow, so no NAT
+   * state from before the tunnel is reused) gets an answer from the measured host.
+   */
+  async firstIcmpAnswer(timeoutMs: number): Promise<number> {
+    const target = this.measuredHost.address.address;
+    return firstSuccess(async () => (await this.icmp(target)).reached, { intervalMs: 50, timeoutMs, maxInFlight: 25 });
+  }
+
+  /** Every shoot host by ICMP from the server pod (group 31415), by TCP through envoy and directly from kube-apiserver. */
+  async reachability(): Promise<Reach[]> {
+    const checks = this.plan.shootHosts.flatMap((host) => [
+      this.icmp(host.address.address).then((r) => ({ ...r, host })),
+      this.viaEnvoy(host).then((r) => ({ ...r, host })),
+      this.direct(host).then((r) => ({ ...r, host })),
+    ]);
+    return Promise.all(checks);
+  }
+
+  async icmp(address: string): Promise<Omit<Reach, 'host'>> {
+    const r = await this.ns.server.exec('ping', ['-n', '-c', '1', '-W', '1', address], { gid: ENVOY_GID, timeoutMs: 5_000 });
+    const rtt = /time=([\d.]+ ms)/.exec(r.stdout)?.[1];
+    return { from: 'vpn-seed-server pod, gid 31415', via: 'ICMP', target: address, reached: r.code === 0, detail: rtt ?? lastLine(r.stdout + r.stderr) };
+  }
+
+  private async viaEnvoy(host: ShootHost): Promise<Omit<Reach, 'host'>> {
+    const envoy = { host: this.plan.seedServer[0].address, port: ENVOY_PORT };
+    const target = { host: host.address.address, port: SHOOT_HOST_PORT };
+    const r = await this.probe(this.ns.kubeApiserver, { op: 'request', target, proxy: envoy, timeoutMs: 2_500 });
+    return { from: 'kube-apiserver pod', via: 'TCP via envoy', target: hostPort(target.host, target.port), reached: r.ok, detail: r.ok ? `${r.ms} ms` : r.detail };
+  }
+
+  private async direct(host: ShootHost): Promise<Omit<Reach, 'host'>> {
+    const target = { host: host.address.address, port: SHOOT_HOST_PORT };
+    const r = await this.probe(this.ns.kubeApiserver, { op: 'request', target, timeoutMs: 1_000 });
+    return { from: 'kube-apiserver pod', via: 'TCP direct', target: hostPort(target.host, target.port), reached: r.ok, detail: r.ok ? `${r.ms} ms` : r.detail };
+  }
+
+  /** Runs one probe program inside `ns`. */
+  async probe(ns: Netns, op: ProbeOp): Promise<ProbeResult> {
+    const r = await ns.exec(process.execPath, [path.join(PROGRAMS, 'probe.js'), JSON.stringify(op)], { timeoutMs: 30_000 });
+    try {
+      return JSON.parse(r.stdout) as ProbeResult;
+    } catch {
+      return { ok: false, detail: `probe crashed: ${(r.stderr || r.stdout).trim()}`, ms: 0 };
+    }
+  }
+
+  /** A `ping -D -i 0.05` series from the envoy group to the measured host; `stop` returns its replies. */
+  startPingSeries(name: string, maxSeconds = 60): { stop(): Promise<PingReply[]> } {
+    const proc = this.supervisor.start({
+      name,
+      netns: this.ns.server,
+      file: 'ping',
+      args: ['-D', '-n', '-i', '0.05', '-c', String(maxSeconds * 20), this.measuredHost.address.address],
+      gid: ENVOY_GID,
+    });
+    return {
+      stop: async () => {
+        await proc.stop('SIGINT');
+        return parsePingReplies(proc.output());
+      },
+    };
+  }
+
+  /** Starts a supervised program of `programs/` inside `ns` and waits until it says it listens. */
+  async startProgram(ns: Netns, name: string, program: string, config: object, gid?: number): Promise<SupervisedProcess> {
+    const proc = this.supervisor.start({ name, netns: ns, file: process.execPath, args: [path.join(PROGRAMS, `${program}.js`), JSON.stringify(config)], gid });
+    await proc.waitForLine(/listening/, 5_000);
+    return proc;
+  }
+
+  /** The logs of every process of this lab, for a failed test. */
+  report(): string {
+    return `lab ${this.plan.spec.name} (${this.files.dir})\n${this.supervisor.report()}\n`;
+  }
+
+  async destroy(): Promise<void> {
+    this.topology.destroy();
+    await this.supervisor.stopAll('SIGKILL');
+    await fs.rm(this.files.dir, { recursive: true, force: true });
+    this.forgetDir();
+  }
+
+  /** Leaves everything running after this process exits; returns how to enter and remove it. */
+  keep(): string[] {
+    this.supervisor.detachAll();
+    this.topology.release();
+    this.forgetDir();
+    const names = Object.values(this.ns).map((ns) => ns.name);
+    return [
+      ...Object.entries(this.ns).map(([role, ns]) => `${role.padEnd(14)} ip netns exec ${ns.name} bash`),
+      `logs and configs: ${this.files.dir}`,
+      `tear down:        for ns in ${names.join(' ')}; do ip netns pids $ns | xargs -r kill -9; ip netns del $ns; done; rm -rf ${this.files.dir}`,
+    ];
+  }
+
+  private async startStandIns(): Promise<void> {
+    const server: Upstream = { host: this.plan.seedServer[0].address, port: OPENVPN_PORT };
+    const ingress: IngressConfig = {
+      host: '::',
+      listeners: Object.entries(INGRESS_PORTS).map(([headerKey, port]) => ({ port, headerKey })),
+      routes: { [serverClusterName(this.plan)]: server },
+    };
+    await Promise.all([
+      this.startProgram(this.ns.ingress, 'ingress-proxy', 'ingress-proxy', ingress),
+      this.startProgram(this.ns.server, 'envoy-proxy', 'envoy-proxy', { host: '::', port: ENVOY_PORT }, ENVOY_GID),
+      this.startProgram(this.ns.shootHosts, 'shoot-hosts', 'shoot-host', { port: SHOOT_HOST_PORT }),
+    ]);
+  }
+
+  private async node(ns: Netns, name: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+    await this.supervisor.run({ name, netns: ns, file: process.execPath, args, env, cwd: this.files.dir });
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop() ?? '';
+}

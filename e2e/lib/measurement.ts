@@ -1,0 +1,89 @@
+/**
+ * How the suite measures the tunnel: tunnel-up is the time from starting the client container to the
+ * first reply through the tunnel (fresh probes, so no connection state from before the tunnel is reused);
+ * an outage is the longest gap between consecutive replies of one `ping -D -i 0.05` series.
+ */
+export interface PingReply {
+  seq: number;
+  /** Wall-clock time of the reply in ms since the epoch (ping's `-D` stamp). */
+  atMs: number;
+}
+
+const REPLY = /^\[(\d+\.\d+)\] \d+ bytes from .*icmp_seq=(\d+)/;
+
+export function parsePingReplies(output: string): PingReply[] {
+  const replies: PingReply[] = [];
+  for (const line of output.split('\n')) {
+    const m = REPLY.exec(line);
+    if (m) replies.push({ seq: Number(m[2]), atMs: Math.round(Number(m[1]) * 1000) });
+  }
+  return replies;
+}
+
+export interface Gap {
+  ms: number;
+  /** The replies before and after the gap. */
+  afterSeq: number;
+  beforeSeq: number;
+  lost: number;
+}
+
+/** The longest time without a reply between the first and the last reply; undefined with fewer than two. */
+export function longestGap(replies: readonly PingReply[]): Gap | undefined {
+  const sorted = [...replies].sort((a, b) => a.atMs - b.atMs);
+  let best: Gap | undefined;
+  for (let i = 1; i < sorted.length; i++) {
+    const ms = sorted[i].atMs - sorted[i - 1].atMs;
+    if (!best || ms > best.ms) best = { ms, afterSeq: sorted[i - 1].seq, beforeSeq: sorted[i].seq, lost: sorted[i].seq - sorted[i - 1].seq - 1 };
+  }
+  return best;
+}
+
+export interface PollOptions {
+  intervalMs: number;
+  timeoutMs: number;
+  /** Probes still running when this many are in flight delay the next one. */
+  maxInFlight: number;
+  now?: () => number;
+}
+
+/**
+ * Starts `probe` every `intervalMs` without waiting for earlier ones (a probe of an unreachable address
+ * takes its whole timeout) and resolves with the time the first one succeeded.
+ */
+export function firstSuccess(probe: () => Promise<boolean>, opts: PollOptions): Promise<number> {
+  const now = opts.now ?? Date.now;
+  const deadline = now() + opts.timeoutMs;
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let inFlight = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (fn: () => void): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      fn();
+    };
+    const tick = (): void => {
+      if (done) return;
+      if (now() > deadline) return finish(() => reject(new Error(`no probe succeeded within ${opts.timeoutMs} ms`)));
+      if (inFlight < opts.maxInFlight) {
+        inFlight++;
+        probe().then(
+          (ok) => {
+            inFlight--;
+            if (ok) finish(() => resolve(now()));
+          },
+          (err: unknown) => finish(() => reject(err)),
+        );
+      }
+      timer = setTimeout(tick, opts.intervalMs);
+    };
+    tick();
+  });
+}
+
+/** Seconds with two decimals, as printed in `measure:` lines. */
+export function seconds(ms: number): string {
+  return (ms / 1000).toFixed(2);
+}

@@ -1,0 +1,85 @@
+import * as path from 'node:path';
+import type { AddressPlan } from './address-plan';
+
+/**
+ * How the lab runs this repository's programs: by absolute paths (OpenVPN's hooks get no PATH either),
+ * with every file under the lab's directory instead of `/`, and with the environment Gardener gives
+ * the containers.
+ */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+export const SEED_SERVER = path.join(REPO_ROOT, 'packages', 'vpn-seed-server', 'bin', 'vpn-seed-server');
+export const SHOOT_CLIENT = path.join(REPO_ROOT, 'packages', 'vpn-shoot-client', 'bin', 'vpn-shoot-client');
+
+/** The envoy sidecar's group: the server's nat OUTPUT NETMAP applies to this group only. */
+export const ENVOY_GID = 31415;
+export const ENVOY_PORT = 9443;
+export const OPENVPN_PORT = 1194;
+export const SHOOT_HOST_PORT = 8080;
+
+export interface LabFiles {
+  dir: string;
+  secretsDir: string;
+  serverConfig: string;
+  clientConfigDir: string;
+  statusFile: string;
+  clientConfig: string;
+}
+
+export function labFiles(dir: string): LabFiles {
+  return {
+    dir,
+    secretsDir: path.join(dir, 'secrets'),
+    serverConfig: path.join(dir, 'server', 'openvpn-server.config'),
+    clientConfigDir: path.join(dir, 'server', 'client-config-dir'),
+    statusFile: path.join(dir, 'server', 'status', 'openvpn.status'),
+    clientConfig: path.join(dir, 'client', 'openvpn-client.config'),
+  };
+}
+
+/** The Istio cluster name of the lab's vpn-seed-server, which the shoot client sends as its header value. */
+export function serverClusterName(plan: AddressPlan): string {
+  return `outbound|${OPENVPN_PORT}||vpn-seed-server.shoot--e2e--${plan.spec.name}.svc.cluster.local`;
+}
+
+export function seedServerArgs(files: LabFiles): string[] {
+  return [SEED_SERVER, '--config-file', files.serverConfig, '--client-config-dir', files.clientConfigDir, '--secrets-dir', files.secretsDir];
+}
+
+export function shootClientArgs(files: LabFiles): string[] {
+  return [SHOOT_CLIENT, '--config-file', files.clientConfig, '--secrets-dir', files.secretsDir];
+}
+
+export function seedServerEnv(plan: AddressPlan, files: LabFiles): NodeJS.ProcessEnv {
+  return {
+    ...baseEnv(),
+    SHOOT_SERVICE_NETWORKS: plan.shootNetworks.service.join(','),
+    SHOOT_POD_NETWORKS: plan.shootNetworks.pod.join(','),
+    SHOOT_NODE_NETWORKS: plan.shootNetworks.node.join(','),
+    SEED_POD_NETWORK: plan.seedPodNetwork,
+    IP_FAMILIES: plan.spec.shootFamilies.join(','),
+    OPENVPN_STATUS_PATH: files.statusFile,
+    POD_NAME: 'vpn-seed-server-6c8d9f7b5-x2x4z',
+  };
+}
+
+export function shootClientEnv(plan: AddressPlan): NodeJS.ProcessEnv {
+  return {
+    ...baseEnv(),
+    IS_SHOOT_CLIENT: 'true',
+    ENDPOINT: plan.endpoint,
+    OPENVPN_PORT: String(plan.ingressPort),
+    REVERSED_VPN_HEADER: serverClusterName(plan),
+    REVERSED_VPN_HEADER_KEY: plan.spec.headerKey,
+    IP_FAMILIES: plan.spec.shootFamilies.join(','),
+    SHOOT_SERVICE_NETWORKS: plan.shootNetworks.service.join(','),
+    SHOOT_POD_NETWORKS: plan.shootNetworks.pod.join(','),
+    SHOOT_NODE_NETWORKS: plan.shootNetworks.node.join(','),
+    SEED_POD_NETWORK: plan.seedPodNetwork,
+    POD_NAME: 'vpn-shoot-7f9c6d8b5-kpqcl',
+  };
+}
+
+/** Only what a container would have: no variable of the caller leaks into a lab program. */
+function baseEnv(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+}
