@@ -66,7 +66,9 @@ export interface SeedClientRuleOptions {
 /**
  * Reference §4.3, seed client (the kube-apiserver pod, HA). The transfer network is IPv6 whatever the
  * shoot's families, so both families admit from the device only replies, and IPv6 also neighbour
- * discovery (which conntrack does not track), never other ICMPv6 a shoot could initiate.
+ * discovery (which conntrack does not track), never other ICMPv6 a shoot could initiate. kube-apiserver
+ * pods inherit ip_forward=1 from their node, so FORWARD admits only replies too: otherwise a shoot could route
+ * through the pod into the seed's networks.
  */
 export function seedClientRules(options: SeedClientRuleOptions): Rule[] {
   const { device, seedPodNetwork } = options;
@@ -76,6 +78,8 @@ export function seedClientRules(options: SeedClientRuleOptions): Rule[] {
     ...(options.applyNetmap && seedPodNetwork?.family === 'IPv4' ? seedPodNetmapRules(device, seedPodNetwork) : []),
     ...repliesOnlyRules(4, 'INPUT', device),
     ...repliesOnlyRules(6, 'INPUT', device, neighbourDiscovery),
+    ...repliesOnlyRules(4, 'FORWARD', device),
+    ...repliesOnlyRules(6, 'FORWARD', device),
   ];
 }
 

@@ -99,13 +99,17 @@ describe('firewall rule sets', () => {
     '6 filter INPUT -i tap0 -p ipv6-icmp --icmpv6-type 136 -j ACCEPT',
     '6 filter INPUT -i tap0 -p ipv6-icmp --icmpv6-type 137 -j ACCEPT',
     '6 filter INPUT -i tap0 -j DROP',
+    '4 filter FORWARD -i tap0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
+    '4 filter FORWARD -i tap0 -j DROP',
+    '6 filter FORWARD -i tap0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
+    '6 filter FORWARD -i tap0 -j DROP',
   ];
 
-  it('seed client without overlap: replies and neighbour discovery only, both families (the transfer network is IPv6)', () => {
+  it('seed client without overlap: replies and neighbour discovery only, in INPUT and FORWARD, both families', () => {
     assert.deepEqual(show(seedClientRules({ device: 'tap0', mappings: MAPPINGS, seedPodNetwork: Cidr.parse('10.96.0.0/11'), applyNetmap: false })), SEED_CLIENT_FILTER);
   });
 
-  it('seed client with overlap: envoy NETMAP and the 241/8 pair on the tap device, then the INPUT rules', () => {
+  it('seed client with overlap: envoy NETMAP and the 241/8 pair on the tap device, then the filter rules', () => {
     assert.deepEqual(show(seedClientRules({ device: 'tap0', mappings: MAPPINGS.slice(2), seedPodNetwork: Cidr.parse('10.0.0.0/8'), applyNetmap: true })), [
       '4 nat OUTPUT -m owner --gid-owner 31415 -d 10.250.0.0/16 -j NETMAP --to 242.0.0.0/16',
       '4 nat PREROUTING -i tap0 -d 241.0.0.0/8 -j NETMAP --to 10.0.0.0/8',

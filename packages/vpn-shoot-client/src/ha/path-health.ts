@@ -32,7 +32,7 @@ const SEND_TIME_RETENTION_TICKS = 2 * MAX_TIMEOUT_TICKS;
  * A new path starts dead.
  */
 export class PathHealth {
-  private readonly sendTimes = new Map<number, number>();
+  private readonly sendTimes = new Map<number, { at: number; whileAlive: boolean }>();
   private readonly awaiting = new Set<number>();
   private alive = false;
   private hits = 0;
@@ -56,7 +56,7 @@ export class PathHealth {
   }
 
   probeSent(seq: number, at: number): void {
-    this.sendTimes.set(seq, at);
+    this.sendTimes.set(seq, { at, whileAlive: this.alive });
     this.awaiting.add(seq);
     for (const old of this.sendTimes.keys()) {
       if (old > seq - SEND_TIME_RETENTION_TICKS) break;
@@ -66,15 +66,20 @@ export class PathHealth {
 
   /** An echo of probe `seq` arrived at `at`; echoes of unknown or already answered probes change nothing. */
   echoReceived(seq: number, at: number): HealthChange {
-    const sentAt = this.sendTimes.get(seq);
-    if (sentAt === undefined) return NO_CHANGE;
+    const sent = this.sendTimes.get(seq);
+    if (sent === undefined) return NO_CHANGE;
     this.sendTimes.delete(seq);
-    this.sampleRoundTrip(at - sentAt);
+    // Echoes of probes queued during an outage arrive seconds late once the path returns; on a live path
+    // they would inflate the timeout and slow the next failover, so only a dead path learns from them.
+    if (sent.whileAlive || !this.alive) this.sampleRoundTrip(at - sent.at);
     if (!this.awaiting.delete(seq)) return NO_CHANGE;
     this.misses = 0;
     this.hits += 1;
     if (this.alive || this.hits < ALIVE_AFTER_REPLIES) return NO_CHANGE;
     this.alive = true;
+    // The outage's backlog has shaped the estimate; a revived path starts afresh from its next echo.
+    this.smoothedRtt = undefined;
+    this.rttVariation = 0;
     return { ...NO_CHANGE, becameAlive: true };
   }
 

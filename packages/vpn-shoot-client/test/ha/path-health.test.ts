@@ -124,4 +124,11 @@ describe('ha path health (probe verdicts)', () => {
     health.echoReceived(1, 102);
     assert.equal(health.isAlive, false, 'one probe answered twice is one echo');
   });
+
+  it('the backlog of an outage, echoed seconds late when the path returns, does not slow the next failover', () => {
+    // Probes 21..50 sit in the tunnel during the outage and are all echoed at once when it ends (tick 51).
+    const run = new ProbeRun((seq) => (seq > 20 && seq <= 50 ? (51 - seq) * PROBE_INTERVAL_MS + 5 : 1)).ticks(60);
+    assert.equal(run.alive, true);
+    assert.equal(run.health.timeoutMs, PROBE_INTERVAL_MS, 'back to one interval right after the path returned');
+  });
 });
