@@ -1,0 +1,142 @@
+import { strict as assert } from 'node:assert';
+import { hostPort } from '../lib/address-plan';
+import { attemptsFromShoot, type IsolationReport } from '../lib/ha-isolation';
+import { HA_SERVERS, range } from '../lib/ha-plan';
+import {
+  blackHoleActiveServer,
+  controllerUsage,
+  killActiveServer,
+  lossOnActivePath,
+  outagesAcross,
+  restartServer,
+  settle,
+} from '../lib/ha-scenarios';
+import { allPaths } from '../lib/ha-verdicts';
+import { seconds } from '../lib/measurement';
+import { sleep } from '../lib/process-supervisor';
+import { SHOOT_HOST_PORT } from '../lib/vpn-programs';
+import { measure, measureOutages, useHaLab } from './support';
+
+/** The issue's bounds for a loaded 2-core machine; the target is a median of 0.5 s (bench/ha-failover). */
+const MAX_GAP_MS = 1_000;
+/** A returning server must not disturb the traffic that moved away from it. */
+const MAX_RETURN_GAP_MS = 300;
+const LOSS_MS = 20_000;
+
+/**
+ * The tests run in order against one lab; each leaves every path healthy for the next, except the last.
+ * Faults hit the server carrying kube-apiserver pod 0's active path (the measure lines name it): which server
+ * that is depends on which path became healthy first and on the earlier faults.
+ */
+describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (routed paths)', function () {
+  this.timeout(120_000);
+  const lab = useHaLab({ name: 'ha', shootClients: 2, seedClients: 2, overlap: false });
+
+  it('both kube-apiserver pods reach shoot pod, service and node addresses, IPv4 and IPv6', async () => {
+    const l = lab();
+    const checks = await Promise.all(
+      range(l.plan.spec.seedClients).flatMap((k) =>
+        l.plan.shootHosts.flatMap((host) => {
+          const address = host.address.address;
+          const from = l.ns.seedClients[k];
+          return [
+            l.probe(from, { op: 'request', target: { host: address, port: SHOOT_HOST_PORT }, timeoutMs: 3_000 }).then((r) => ({ k, what: `TCP ${hostPort(address, SHOOT_HOST_PORT)}`, ok: r.ok, detail: r.detail })),
+            from.exec('ping', ['-n', '-c', '1', '-W', '2', address], { timeoutMs: 5_000 }).then((r) => ({ k, what: `ICMP ${address}`, ok: r.code === 0, detail: r.stdout.trim().split('\n').pop() ?? '' })),
+          ];
+        }),
+      ),
+    );
+    assert.deepEqual(checks.filter((c) => !c.ok), []);
+    for (const c of checks.filter((x) => x.what.startsWith('TCP'))) assert.match(c.detail, /^pong /, `${c.what} from kube-apiserver pod ${c.k}`);
+  });
+
+  // vpn-shoot-0 aims at kube-apiserver pod 0, after adding routes to the seed pod network into its tap.
+  let hostile: IsolationReport | undefined;
+  const hostileShoot = async (): Promise<IsolationReport> => (hostile ??= await attemptsFromShoot(lab(), 0, 0));
+
+  it('the shoot side cannot open a connection to a kube-apiserver pod nor ping it, in both families', async () => {
+    const { attempts, witnessed } = await hostileShoot();
+    assert.deepEqual(attempts.filter((a) => a.aim === 'kube-apiserver pod' && a.protocol !== 'UDP' && a.ok), []);
+    assert.deepEqual(witnessed['kube-apiserver pod'], []);
+  });
+
+  it('the shoot side cannot reach the seed pod network through a kube-apiserver pod (pods inherit ip_forward=1)', async () => {
+    const { attempts, witnessed } = await hostileShoot();
+    assert.deepEqual(attempts.filter((a) => a.aim === 'seed pod network' && a.protocol !== 'UDP' && a.ok), []);
+    assert.deepEqual(witnessed['seed pod network'], []);
+  });
+
+  it('server carrying the active path killed with SIGKILL: longest gap < 1 s', async () => {
+    await settle(lab());
+    const { server, outages } = await killActiveServer(lab());
+    measureOutages('ha-server-kill', outages, { server });
+    for (const o of outages) assert.ok(o.gapMs < MAX_GAP_MS, `kube-apiserver pod ${o.kapi}: gap ${o.gapMs} ms`);
+    for (const k of range(lab().plan.spec.seedClients)) {
+      assert.ok(!lab().pathView(k).active.some((p) => p.startsWith(`tap${server}/`)), `kube-apiserver pod ${k} still routes over server ${server}`);
+    }
+  });
+
+  it('the killed server restarted: its paths are healthy again and serve as standbys, without a gap', async () => {
+    const l = lab();
+    const killed = range(HA_SERVERS).find((s) => !l.pathView(0).healthy.has(`tap${s}/client0`));
+    assert.ok(killed !== undefined, 'no server is down');
+    const { outages, switches, healthyAfterMs } = await restartServer(l, killed);
+    measureOutages('ha-server-return', outages, { server: killed, healthy_after_s: seconds(healthyAfterMs) });
+    assert.deepEqual(switches, range(l.plan.spec.seedClients).map(() => 0), 'the return of a server must not move the active path');
+    for (const k of range(l.plan.spec.seedClients)) {
+      assert.deepEqual([...l.pathView(k).healthy].sort(), allPaths(HA_SERVERS, l.plan.spec.shootClients).sort());
+      assert.ok(!l.pathView(k).active.some((p) => p.startsWith(`tap${killed}/`)), `kube-apiserver pod ${k} moved back to server ${killed}`);
+    }
+    for (const o of outages) assert.ok(o.gapMs < MAX_RETURN_GAP_MS, `kube-apiserver pod ${o.kapi}: gap ${o.gapMs} ms while server ${killed} returned`);
+  });
+
+  it('path to the server carrying the active path black-holed (DROP, no reset): longest gap < 1 s', async () => {
+    await settle(lab());
+    const { server, outages } = await blackHoleActiveServer(lab());
+    measureOutages('ha-black-hole', outages, { server });
+    for (const o of outages) assert.ok(o.gapMs < MAX_GAP_MS, `kube-apiserver pod ${o.kapi}: gap ${o.gapMs} ms`);
+  });
+
+  it(`5 % random loss on the active path for ${LOSS_MS / 1000} s: at most one switch; controller CPU and RSS`, async function () {
+    this.timeout(LOSS_MS + 60_000);
+    const l = lab();
+    await l.waitAllHealthy(30_000);
+    const steady = await controllerUsage(l, 10_000);
+    const [loss, underLoss] = await Promise.all([lossOnActivePath(l, 0.05, LOSS_MS), controllerUsage(l, LOSS_MS)]);
+    for (const o of loss.outages) {
+      measure('ha-loss-5pct', { gap_s: seconds(o.gapMs), lost: o.lost, kapi: o.kapi, server: loss.server, seconds: LOSS_MS / 1000, switches: loss.switches[o.kapi], dead_verdicts: loss.deadVerdicts[o.kapi] });
+    }
+    for (const [window, usage] of [['steady-10s', steady], ['loss-20s', underLoss]] as const) {
+      for (const u of usage) measure('ha-controller-usage', { window, process: u.name.replace(' ', ':'), cpu_pct: u.usage.cpuPercent.toFixed(2), rss_mb: u.usage.maxRssMb.toFixed(1) });
+    }
+    for (const [k, n] of loss.switches.entries()) assert.ok(n <= 1, `kube-apiserver pod ${k}: ${n} switches under 5 % loss`);
+  });
+
+  it('balance-rr: concurrent flows spread over both servers, and losing one leaves a gap < 1 s', async () => {
+    const l = lab();
+    await l.restartPathControllers('balance-rr');
+    const paths = allPaths(HA_SERVERS, l.plan.spec.shootClients).length;
+    await l.waitUntil(() => range(l.plan.spec.seedClients).every((k) => l.pathView(k).active.length === paths), 10_000, () => 'multipath routes over every path');
+    await sleep(2_000);
+
+    const before = await Promise.all(range(HA_SERVERS).map((s) => l.serverBytes(s)));
+    const targets = l.plan.shootHosts.map((h) => h.address.address);
+    // Many flows, few bytes: flows that saturate the tunnels delay the probes queued behind them, and a path
+    // declared dead re-hashes the IPv4 flows onto another vpn-shoot pod, whose NAT resets them.
+    const flows = 8;
+    const bytes = 16 * 1024;
+    const results = await Promise.all(range(l.plan.spec.seedClients).map((k) => l.flows(k, targets, flows, bytes)));
+    const after = await Promise.all(range(HA_SERVERS).map((s) => l.serverBytes(s)));
+    const payload = results.length * targets.length * flows * bytes;
+    const shares = range(HA_SERVERS).map((s) => (after[s] - before[s]) / payload);
+    measure('ha-balance-rr-flows', { flows: results.length * targets.length * flows, payload_mb: (payload / 2 ** 20).toFixed(1), ...Object.fromEntries(shares.map((x, s) => [`server${s}_bytes_per_payload`, x.toFixed(2)])) });
+    assert.deepEqual(results.filter((r) => r.failed > 0), []);
+    // Every payload byte crosses its server's eth0 twice (in from kube-apiserver, out to the ingress).
+    for (const [s, share] of shares.entries()) assert.ok(share > 0.2, `server ${s} carried ${(share * 50).toFixed(0)} % of the flows' bytes`);
+
+    await settle(l, 3_000);
+    const outages = await outagesAcross(l, () => l.stopServer(0, 'SIGKILL'));
+    measureOutages('ha-balance-rr-server-kill', outages, { server: 0 });
+    for (const o of outages) assert.ok(o.gapMs < MAX_GAP_MS, `kube-apiserver pod ${o.kapi}: gap ${o.gapMs} ms`);
+  });
+});
