@@ -69,7 +69,7 @@ export async function writeSecrets(root: string, certs: Certificates, variant: S
   await copyPrivate(certs.tlsAuthKey, path.join(root, 'tlsauth', 'vpn.tlsauth'));
 }
 
-async function createAuthority(dir: string, name: string): Promise<CertificateAuthority> {
+export async function createAuthority(dir: string, name: string): Promise<CertificateAuthority> {
   const cert = path.join(dir, `${name}.crt`);
   const key = path.join(dir, `${name}.key`);
   await openssl([
@@ -80,7 +80,7 @@ async function createAuthority(dir: string, name: string): Promise<CertificateAu
   return { name, cert, key };
 }
 
-async function issue(dir: string, ca: CertificateAuthority, name: string, commonName: string, usage: 'serverAuth' | 'clientAuth'): Promise<KeyPair> {
+export async function issue(dir: string, ca: CertificateAuthority, name: string, commonName: string, usage: 'serverAuth' | 'clientAuth'): Promise<KeyPair> {
   const cert = path.join(dir, `${name}.crt`);
   const key = path.join(dir, `${name}.key`);
   await openssl([
@@ -92,7 +92,7 @@ async function issue(dir: string, ca: CertificateAuthority, name: string, common
   return { cert, key };
 }
 
-async function createTlsAuthKey(file: string): Promise<string> {
+export async function createTlsAuthKey(file: string): Promise<string> {
   const r = await run('openvpn', ['--genkey', 'tls-auth', file]);
   if (r.code !== 0) throw new Error(`openvpn --genkey tls-auth: ${(r.stderr || r.stdout).trim()}`);
   await fs.chmod(file, 0o600);
@@ -104,7 +104,7 @@ async function openssl(args: string[]): Promise<void> {
   if (r.code !== 0) throw new Error(`openssl ${args.slice(0, 2).join(' ')}: ${r.stderr.trim()}`);
 }
 
-async function copyPrivate(from: string, to: string): Promise<void> {
+export async function copyPrivate(from: string, to: string): Promise<void> {
   await fs.copyFile(from, to);
   await fs.chmod(to, 0o600);
 }
