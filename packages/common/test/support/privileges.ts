@@ -9,5 +9,11 @@ export function requireRoot(ctx: Context): void {
   if (process.env.CI === 'true') {
     throw new Error('this test needs root (network namespaces, iptables) and CI=true forbids skipping it');
   }
+  if (!explained) {
+    explained = true;
+    process.stdout.write('  (tests marked [root] and [e2e] are skipped: they need root for network namespaces and iptables)\n');
+  }
   ctx.skip();
 }
+
+let explained = false;
