@@ -3,6 +3,7 @@ import type { HaLab } from './ha-lab';
 import { HA_SERVERS, range } from './ha-plan';
 import type { Netns } from './netns';
 import { sleep, type SupervisedProcess } from './process-supervisor';
+import { escapeRegExp, heardBy } from './isolation';
 
 /**
  * A kube-apiserver pod accepts from its taps only replies and neighbour discovery (DESIGN.md §3), and
@@ -41,7 +42,7 @@ export async function attemptsFromShoot(lab: HaLab, kapi: number, shootClient: n
   ]);
   await proveSinkHears(lab, sinks[0], plan.seedClients[kapi]);
   await proveSinkHears(lab, sinks[1], plan.servers[0]);
-  const baseline = sinks.map((s) => heard(s).length);
+  const baseline = sinks.map((s) => heardBy(s).length);
 
   const tapAddresses = await Promise.all(range(HA_SERVERS).map((s) => globalIpv6(target, `tap${s}`)));
   const shoot = ns.shootClients[shootClient];
@@ -54,7 +55,7 @@ export async function attemptsFromShoot(lab: HaLab, kapi: number, shootClient: n
     ];
     const attempts = (await Promise.all(targets.map(([aim, host]) => attemptsTo(lab, shoot, aim, host)))).flat();
     await sleep(300);
-    const since = (i: number): string[] => heard(sinks[i]).slice(baseline[i]);
+    const since = (i: number): string[] => heardBy(sinks[i]).slice(baseline[i]);
     return { attempts, witnessed: { 'kube-apiserver pod': since(0), 'seed pod network': since(1) } };
   } finally {
     for (const dst of hostile) await shoot.ip('route', 'del', dst);
@@ -81,8 +82,8 @@ async function proveSinkHears(lab: HaLab, sink: SupervisedProcess, addrs: IfAddr
     await lab.probe(seedNode, { op: 'connect', target: { host: a.address, port: SINK_PORT }, timeoutMs: 2_000 });
     await lab.probe(seedNode, { op: 'datagrams', target: { host: a.address, port: SINK_PORT }, count: 1 });
     const gw = lab.plan.seedGateways.find((g) => g.family === a.family)?.address ?? '';
-    await sink.waitForLine(new RegExp(`tcp-accept from ${escape(gw)} to ${escape(a.address)}`), 3_000);
-    await sink.waitForLine(new RegExp(`udp-datagram from ${escape(gw)}$`), 3_000);
+    await sink.waitForLine(new RegExp(`tcp-accept from ${escapeRegExp(gw)} to ${escapeRegExp(a.address)}`), 3_000);
+    await sink.waitForLine(new RegExp(`udp-datagram from ${escapeRegExp(gw)}$`), 3_000);
   }
 }
 
@@ -91,15 +92,4 @@ async function globalIpv6(ns: Netns, dev: string): Promise<string> {
   const address = link?.addr_info[0]?.local;
   if (!address) throw new Error(`${ns.name}: ${dev} has no global IPv6 address`);
   return address;
-}
-
-function heard(proc: SupervisedProcess): string[] {
-  return proc
-    .output()
-    .split('\n')
-    .filter((l) => /tcp-accept|udp-datagram/.test(l));
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

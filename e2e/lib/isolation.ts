@@ -35,7 +35,7 @@ export async function attemptsFromShoot(lab: TunnelLab): Promise<IsolationReport
     lab.startProgram(ns.kubeApiserver, 'sink-kube-apiserver-pod', 'sink', { port: SINK_PORT }),
   ]);
   await proveSinksWork(lab, sinks);
-  const baseline = sinks.map((s) => lines(s).length);
+  const baseline = sinks.map((s) => heardBy(s).length);
 
   for (const cidr of plan.seedPodNetworks) await ns.client.ip('route', 'replace', cidr, 'dev', 'tun0');
   const targets = [SERVER_TUNNEL_ADDRESS, ...[...plan.seedServer, ...plan.kubeApiserver].flatMap(aimsAt)];
@@ -46,7 +46,7 @@ export async function attemptsFromShoot(lab: TunnelLab): Promise<IsolationReport
     ]),
   );
   await sleep(300);
-  return { attempts, witnessed: sinks.flatMap((s, i) => lines(s).slice(baseline[i]).map((l) => `${s.name}: ${l}`)) };
+  return { attempts, witnessed: sinks.flatMap((s, i) => heardBy(s).slice(baseline[i]).map((l) => `${s.name}: ${l}`)) };
 }
 
 /** A seed pod address as the shoot can aim at it: its real address, and for IPv4 its 241/8 mapping. */
@@ -69,19 +69,20 @@ async function proveSinksWork(lab: TunnelLab, sinks: SupervisedProcess[]): Promi
   );
   for (const [i, sink] of sinks.entries()) {
     for (const gw of plan.seedGateways) {
-      await sink.waitForLine(new RegExp(`tcp-accept from ${escape(gw.address)} to ${escape(pods[i].find((a) => a.family === gw.family)?.address ?? '')}`), 3_000);
-      await sink.waitForLine(new RegExp(`udp-datagram from ${escape(gw.address)}$`), 3_000);
+      await sink.waitForLine(new RegExp(`tcp-accept from ${escapeRegExp(gw.address)} to ${escapeRegExp(pods[i].find((a) => a.family === gw.family)?.address ?? '')}`), 3_000);
+      await sink.waitForLine(new RegExp(`udp-datagram from ${escapeRegExp(gw.address)}$`), 3_000);
     }
   }
 }
 
-function lines(proc: SupervisedProcess): string[] {
+/** What a sink logged hearing: accepted connections and datagrams. */
+export function heardBy(proc: SupervisedProcess): string[] {
   return proc
     .output()
     .split('\n')
     .filter((l) => /tcp-accept|udp-datagram/.test(l));
 }
 
-function escape(text: string): string {
+export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
