@@ -9,5 +9,5 @@ export * from './openvpn';
 export * from './health';
 export * from './metrics';
 export * from './firewall';
-export { Netlink, NetlinkError, LinkNotFoundError, nextHopAddress } from './netlink';
+export { Netlink, withNetlink, NetlinkError, LinkNotFoundError, nextHopAddress } from './netlink';
 export type { Link, Route, RouteSpec, InterfaceAddress, NextHop, Via } from './netlink';

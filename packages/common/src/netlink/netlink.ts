@@ -200,3 +200,13 @@ function describeRoute(spec: RouteSpec): string {
   if ('nexthops' in spec) return `${spec.dst} ${spec.nexthops.map((h) => `nexthop via ${h.via} dev ${h.dev}`).join(' ')}`;
   return `${spec.dst}${spec.via === undefined ? '' : ` via ${spec.via}`} dev ${spec.dev}`;
 }
+
+/** Runs `fn` with a netlink socket that is closed afterwards, whatever `fn` does: for one-shot commands. */
+export async function withNetlink<T>(fn: (netlink: Netlink) => Promise<T>, options: NetlinkOptions = {}): Promise<T> {
+  const netlink = Netlink.open(options);
+  try {
+    return await fn(netlink);
+  } finally {
+    netlink.close();
+  }
+}

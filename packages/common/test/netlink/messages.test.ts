@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
+import { attr, u32 } from './wire-builders';
 import { decodeAttributes } from '../../src/netlink/attributes';
 import { decodeAddressMessage, encodeAddressChange, encodeAddressDumpRequest } from '../../src/netlink/address-messages';
 import { decodeLinkMessage, encodeLinkQuery, encodeLinkSetUp } from '../../src/netlink/link-messages';
 import { encodeNeighbourDelete } from '../../src/netlink/neighbour-messages';
 import { nextHopAddress } from '../../src/netlink/types';
 
-function attr(type: number, payload: number[] | Buffer): Buffer {
-  const body = Buffer.from(payload);
-  const out = Buffer.alloc((4 + body.length + 3) & ~3);
-  out.writeUInt16LE(4 + body.length, 0);
-  out.writeUInt16LE(type, 2);
-  body.copy(out, 4);
-  return out;
-}
 
-const u32 = (n: number): number[] => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24];
 const cstring = (s: string): Buffer => Buffer.from(`${s}\0`);
 const FD00_1 = [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
 

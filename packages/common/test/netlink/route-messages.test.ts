@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { attr, u32 } from './wire-builders';
 import {
   decodeRouteMessage,
   encodeRouteDelete,
@@ -8,17 +9,7 @@ import {
 } from '../../src/netlink/route-messages';
 import { addressBytes } from '../../src/netlink/ip-bytes';
 
-/** Hand-built attribute: u16 length (header + payload), u16 type, payload, zero padding to 4 bytes. */
-function attr(type: number, payload: number[] | Buffer): Buffer {
-  const body = Buffer.from(payload);
-  const out = Buffer.alloc((4 + body.length + 3) & ~3);
-  out.writeUInt16LE(4 + body.length, 0);
-  out.writeUInt16LE(type, 2);
-  body.copy(out, 4);
-  return out;
-}
 
-const u32 = (n: number): number[] => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24];
 
 /** rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type, flags u32. */
 const rtmsg = (family: number, dstLen: number, table: number, protocol: number, scope: number, type: number): number[] => [

@@ -6,8 +6,8 @@ import {
   detectBackend,
   seedServerFirewallRules,
   seedServerFirewallTag,
+  withNetlink,
 } from '@vpn/common';
-import { withNetlink } from './root';
 
 export interface FirewallArgs {
   mode: 'up' | 'down';

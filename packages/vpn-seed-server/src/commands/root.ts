@@ -2,7 +2,6 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
   type Logger,
-  Netlink,
   createFirewall,
   detectBackend,
   detectTunnelMtu,
@@ -16,6 +15,7 @@ import {
   serverConfigValues,
   serverNetmapPairs,
   SHOOT_CLIENT_CCD_NAME,
+  withNetlink,
   writeFileAtomic,
 } from '@vpn/common';
 import { selfCommand } from '../self-command';
@@ -60,13 +60,4 @@ export async function renderServer(paths: RootPaths, log: Logger, env: NodeJS.Pr
     shoot_networks: values.shootNetworks.join(','),
     mtu: tunMtu || undefined,
   });
-}
-
-export async function withNetlink<T>(fn: (nl: Netlink) => Promise<T>): Promise<T> {
-  const nl = Netlink.open();
-  try {
-    return await fn(nl);
-  } finally {
-    nl.close();
-  }
 }

@@ -1,6 +1,5 @@
 import {
   type Logger,
-  Netlink,
   clientConfigValues,
   clientNetmap,
   createFirewall,
@@ -13,6 +12,7 @@ import {
   seedClientTag,
   shootClientRules,
   shootClientTag,
+  withNetlink,
   writeFileAtomic,
 } from '@vpn/common';
 
@@ -28,8 +28,7 @@ export interface RootPaths {
  */
 export async function renderClient(paths: RootPaths, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const settings = parseClientSettings(env);
-  const netlink = Netlink.open();
-  try {
+  await withNetlink(async (netlink) => {
     const tunMtu = settings.autoMtu ? await detectTunnelMtu(netlink) : 0;
     const values = clientConfigValues(settings, { secretsDir: paths.secretsDir, tunMtu });
     const config = renderClientConfig(values);
@@ -52,7 +51,5 @@ export async function renderClient(paths: RootPaths, log: Logger, env: NodeJS.Pr
 
     await writeFileAtomic(paths.configFile, config, 0o600);
     log.info('wrote OpenVPN client config', { config: paths.configFile, device: values.device, mtu: tunMtu || undefined });
-  } finally {
-    netlink.close();
-  }
+  });
 }

@@ -1,4 +1,4 @@
-import { applySysctls, clientSetupSysctls, ensurePersistentTaps, type Logger, Netlink, parseClientSettings } from '@vpn/common';
+import { applySysctls, clientSetupSysctls, ensurePersistentTaps, type Logger, parseClientSettings, withNetlink } from '@vpn/common';
 
 /**
  * Init container: the kernel settings of the client's pod (reference §4.4); in HA also no duplicate
@@ -10,11 +10,6 @@ export async function setupClient(log: Logger, env: NodeJS.ProcessEnv = process.
   for (const outcome of await applySysctls(changes)) log.info('sysctl', { ...outcome });
   if (settings.ha === undefined || settings.ha.vpnServers === 0) return;
   const taps = Array.from({ length: settings.ha.vpnServers }, (_, s) => `tap${s}`);
-  const netlink = Netlink.open();
-  try {
-    const created = await ensurePersistentTaps(netlink, taps);
-    log.info('persistent tap devices in place', { devices: taps.join(','), created: created.join(',') || undefined });
-  } finally {
-    netlink.close();
-  }
+  const created = await withNetlink((netlink) => ensurePersistentTaps(netlink, taps));
+  log.info('persistent tap devices in place', { devices: taps.join(','), created: created.join(',') || undefined });
 }
