@@ -8,6 +8,14 @@ import { oneLine } from './errors';
 export async function runProgram(style: TimestampStyle, body: (log: Logger) => Promise<number | void>): Promise<void> {
   const log = createLogger({ style, debug: process.env.DEBUG === 'true' });
   const errLog = createLogger({ style, write: (line) => process.stderr.write(line + '\n') });
+  // A long-running command (the HA controllers) handles its failures where they occur; anything that still
+  // escapes leaves the process in an unknown state, so it exits 1 and Kubernetes restarts the container.
+  const crash = (err: unknown): never => {
+    errLog.error(`unexpected error: ${oneLine(err)}`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   try {
     const code = await body(log);
     process.exitCode = code ?? 0;

@@ -1,7 +1,7 @@
 import { InputError } from '../errors';
 import type { Cidr } from '../net/cidr';
 import { EnvReader } from './env-reader';
-import { readCount, readVpnNetwork } from './shared';
+import { NO_SHOOT_NETWORKS, readCount, readShootNetworks, readVpnNetwork, type ShootNetworks } from './shared';
 
 /** Failure window of the watchdog (one per server in our design). */
 export interface WatchdogSettings {
@@ -21,6 +21,10 @@ export interface TunnelControllerSettings {
   vpnNetwork: Cidr;
   /** When given, announced pod IPs must lie in it or in 241.0.0.0/8. */
   seedPodNetwork: Cidr | undefined;
+  /** SHOOT_*_NETWORKS when given (Gardener gives this container none): announced pod IPs must lie outside them. */
+  shootNetworks: ShootNetworks;
+  /** ENDPOINT when given: announced pod IPs must not be one of its addresses (a route to it would cut the tunnels). */
+  endpoint: string | undefined;
 }
 
 export function parseTunnelControllerSettings(env: NodeJS.ProcessEnv): TunnelControllerSettings {
@@ -37,7 +41,9 @@ export function parseTunnelControllerSettings(env: NodeJS.ProcessEnv): TunnelCon
   }
   const vpnNetwork = readVpnNetwork(read);
   const seedPodNetwork = read.cidr('SEED_POD_NETWORK');
-  return { haVpnClients, watchdog: { windowSize, threshold, cooldown }, vpnNetwork, seedPodNetwork };
+  const shootNetworks = readShootNetworks(read, NO_SHOOT_NETWORKS);
+  const endpoint = read.raw('ENDPOINT');
+  return { haVpnClients, watchdog: { windowSize, threshold, cooldown }, vpnNetwork, seedPodNetwork, shootNetworks, endpoint };
 }
 
 function readPositive(read: EnvReader, name: string, fallback: number): number {

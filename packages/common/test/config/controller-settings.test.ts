@@ -60,7 +60,14 @@ describe('config: tunnel controller settings (reference §2.5)', () => {
   it('applies the defaults', () => {
     assert.deepEqual(
       { ...parseTunnelControllerSettings({}), vpnNetwork: undefined },
-      { haVpnClients: 2, watchdog: { windowSize: 20, threshold: 10, cooldown: 20 }, vpnNetwork: undefined, seedPodNetwork: undefined },
+      {
+        haVpnClients: 2,
+        watchdog: { windowSize: 20, threshold: 10, cooldown: 20 },
+        vpnNetwork: undefined,
+        seedPodNetwork: undefined,
+        shootNetworks: { services: [], pods: [], nodes: [] },
+        endpoint: undefined,
+      },
     );
     assert.equal(parseTunnelControllerSettings({}).vpnNetwork.toString(), 'fd8f:6d53:b97a:1::/96');
   });
@@ -78,6 +85,13 @@ describe('config: tunnel controller settings (reference §2.5)', () => {
     assert.equal(s.seedPodNetwork?.toString(), '10.96.0.0/11');
   });
 
+  it('reads the optional shoot networks and ENDPOINT, which Gardener does not give this container', () => {
+    const s = parseTunnelControllerSettings({ SHOOT_POD_NETWORKS: '100.96.0.0/11,fd00:96::/64', ENDPOINT: 'api.shoot.example' });
+    assert.deepEqual(s.shootNetworks.pods.map(String), ['100.96.0.0/11', 'fd00:96::/64']);
+    assert.deepEqual(s.shootNetworks.services, []);
+    assert.equal(s.endpoint, 'api.shoot.example');
+  });
+
   const cases: Case[] = [
     { name: 'HA_VPN_CLIENTS not an int', env: { HA_VPN_CLIENTS: 'x' }, variable: 'HA_VPN_CLIENTS', fragments: ['"x"'] },
     { name: 'window 0', env: { WATCHDOG_WINDOW_SIZE: '0' }, variable: 'WATCHDOG_WINDOW_SIZE', fragments: ['got 0'] },
@@ -87,6 +101,7 @@ describe('config: tunnel controller settings (reference §2.5)', () => {
     { name: 'cooldown 0', env: { WATCHDOG_COOLDOWN: '0' }, variable: 'WATCHDOG_COOLDOWN', fragments: ['got 0'] },
     { name: 'VPN network IPv4', env: { VPN_NETWORK: '10.0.0.0/8' }, variable: 'VPN_NETWORK', fragments: ['10.0.0.0/8'] },
     { name: 'seed pod network list', env: { SEED_POD_NETWORK: '10.0.0.0/8,11.0.0.0/8' }, variable: 'SEED_POD_NETWORK', fragments: ['list'] },
+    { name: 'shoot network not a CIDR', env: { SHOOT_NODE_NETWORKS: '10.250.0.0/16,x' }, variable: 'SHOOT_NODE_NETWORKS', fragments: ['"x"'] },
   ];
   for (const { name, env, variable, fragments } of cases) {
     it(`${name} -> ${variable}`, () => expectInputError(() => parseTunnelControllerSettings(env), variable, ...fragments));

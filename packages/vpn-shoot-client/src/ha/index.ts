@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import { Netlink, type Logger, type PathControllerSettings, type TunnelControllerSettings } from '@vpn/common';
 import { systemClock } from './clock';
 import { managementRestarter } from './management';
@@ -7,6 +8,7 @@ import { startReadinessServer } from './readiness-server';
 import { runTunnelController } from './tunnel-controller';
 import { READINESS_PORT } from './timing';
 import { bindUdp6 } from './udp';
+import { randomId } from './wire';
 
 export type { ControllerHandle, Readiness } from './ports';
 export { runPathController, type PathControllerDeps } from './path-controller';
@@ -19,7 +21,7 @@ export { runTunnelController, type TunnelControllerDeps, type TunnelControllerHa
 export async function startPathController(settings: PathControllerSettings, logger: Logger): Promise<ControllerHandle> {
   const network = Netlink.open();
   try {
-    const controller = await runPathController(settings, { clock: systemClock, network, bindUdp: bindUdp6, bootId: Date.now(), logger });
+    const controller = await runPathController(settings, { clock: systemClock, network, bindUdp: bindUdp6, instance: randomId(), logger });
     return {
       stop: async () => {
         await controller.stop();
@@ -51,6 +53,7 @@ export async function startTunnelController(
       bindUdp: bindUdp6,
       restartServer: managementRestarter(),
       logger,
+      resolveHost: async (host) => (await lookup(host, { all: true })).map((entry) => entry.address),
     });
     const readiness = await startReadinessServer(options.readinessPort ?? READINESS_PORT, () => controller.readiness()).catch(
       async (err: unknown) => {

@@ -10,6 +10,7 @@ import {
 } from '@vpn/common';
 import { BackgroundTasks } from './background';
 import type { Clock } from './clock';
+import { guarded } from './guard';
 import { describePath, describePaths, MAX_HA_SERVERS, samePath, tapName, type PathId } from './path';
 import { PathHealth, type HealthChange } from './path-health';
 import { ActivePathSelector } from './path-selection';
@@ -17,15 +18,17 @@ import type { ControllerHandle, Datagram, NetworkPort, UdpBind, UdpSocket } from
 import { RouteSync } from './route-sync';
 import { shootNetworkRoutes } from './seed-routes';
 import { TapMonitor } from './tap-monitor';
-import { ANNOUNCEMENT_PORT, PROBE_INTERVAL_MS, TAP_POLL_INTERVAL_MS } from './timing';
-import { decodeAnnouncement, encodeAnnouncement, type Announcement, type PathRole } from './wire';
+import { ANNOUNCEMENT_PORT, PROBE_INTERVAL_MS, ROUTE_VERIFY_INTERVAL_MS, STALL_AFTER_MS, TAP_POLL_INTERVAL_MS } from './timing';
+import { decodeAnnouncement, encodeAnnouncement, randomId, type Announcement, type PathRole, type RandomId } from './wire';
 
 export interface PathControllerDeps {
   clock: Clock;
   network: NetworkPort;
   bindUdp: UdpBind;
-  /** Start time in ms since 1970: the announcements of a restarted controller outrank its predecessor's. */
-  bootId: number;
+  /** This instance's random identity (wire.ts); a restarted controller draws a new one. */
+  instance: RandomId;
+  /** A fresh nonce per probe; random unless a test needs them predictable. */
+  newNonce?: () => RandomId;
   logger: Logger;
 }
 
@@ -67,7 +70,9 @@ class PathController {
   private socket: UdpSocket | undefined;
   private cancelTimers: (() => void)[] = [];
   private seq = 0;
+  private lastTickAt: number | undefined;
   private healthyBefore = false;
+  private readonly newNonce: () => RandomId;
 
   constructor(
     private readonly settings: PathControllerSettings,
@@ -75,26 +80,29 @@ class PathController {
   ) {
     this.plan = pathControllerPlan(settings);
     this.logger = deps.logger;
+    this.newNonce = deps.newNonce ?? randomId;
     this.selector = new ActivePathSelector(settings.bondingMode);
     this.taps = new TapMonitor(deps.network, Math.min(MAX_HA_SERVERS, settings.haVpnServers ?? MAX_HA_SERVERS), deps.logger);
     this.routes = new RouteSync(deps.network, deps.logger);
   }
 
   async start(): Promise<void> {
-    this.socket = await this.deps.bindUdp({ address: '::', port: 0, onDatagram: (d) => this.onDatagram(d) });
+    const { clock, logger } = this.deps;
+    this.socket = await this.deps.bindUdp({ address: '::', port: 0, onDatagram: guarded(logger, 'handling an echo', (d: Datagram) => this.onDatagram(d)) });
     try {
       this.onTapChanges(await this.taps.poll());
     } catch (err) {
       await this.socket.close();
       throw err;
     }
-    const { clock } = this.deps;
     this.cancelTimers = [
-      clock.every(PROBE_INTERVAL_MS, () => this.tick()),
+      clock.every(PROBE_INTERVAL_MS, guarded(logger, 'probe round', () => this.tick())),
+      clock.every(ROUTE_VERIFY_INTERVAL_MS, () => this.tasks.track(this.routes.verify())),
       clock.every(TAP_POLL_INTERVAL_MS, () => this.tasks.track(this.taps.refresh((changed) => this.onTapChanges(changed)))),
     ];
     this.logger.info('path controller started', {
       pod_ip: this.plan.announcedPodIp.toString(),
+      instance: this.deps.instance,
       shoot_clients: this.settings.haVpnClients,
       taps: [...this.taps.present.keys()].map(tapName).join(',') || 'none',
       mode: this.settings.bondingMode,
@@ -109,21 +117,34 @@ class PathController {
     await this.socket?.close();
   }
 
+  /**
+   * One probe round. When this tick comes more than STALL_AFTER_MS after the previous one, our own event
+   * loop was blocked (CPU throttling, a long GC): timers run before pending socket reads, so the echoes that
+   * arrived meanwhile are not read yet. Such a tick judges no probe; the next one does, after the reads.
+   */
   private tick(): void {
     const seq = ++this.seq;
-    for (const path of this.paths) this.onHealthChange(path, path.health.expire(seq));
+    const now = this.deps.clock.now();
+    const stalled = this.lastTickAt !== undefined && now - this.lastTickAt > STALL_AFTER_MS;
+    if (stalled) {
+      this.logger.debug('event loop stalled, probe verdicts wait for one more round', { ms: Math.round(now - (this.lastTickAt as number)) });
+      for (const path of this.paths) path.health.stalled();
+    } else {
+      for (const path of this.paths) this.onHealthChange(path, path.health.expire(seq));
+    }
+    this.lastTickAt = now;
     this.reselect();
     this.tasks.track(this.routes.sync());
-    const now = this.deps.clock.now();
     for (const path of this.paths) {
-      path.health.probeSent(seq, now);
-      if (this.taps.present.has(path.id.server)) this.send(path, seq);
+      const nonce = this.newNonce();
+      path.health.probeSent(seq, now, nonce);
+      if (this.taps.present.has(path.id.server)) this.send(path, seq, nonce);
     }
   }
 
-  private send(path: TrackedPath, seq: number): void {
+  private send(path: TrackedPath, seq: number, nonce: RandomId): void {
     const { epoch } = this.selector.selection;
-    const announcement: Announcement = { pod: this.plan.announcedPodIp, boot: this.deps.bootId, epoch, seq, role: this.roleOf(path) };
+    const announcement: Announcement = { pod: this.plan.announcedPodIp, instance: this.deps.instance, epoch, seq, nonce, role: this.roleOf(path) };
     // A refused datagram (no route while the tap is being recreated) is simply a probe without echo.
     this.tasks.track(
       (this.socket as UdpSocket).send(encodeAnnouncement(announcement), ANNOUNCEMENT_PORT, path.address.toString()).catch(() => undefined),
@@ -149,8 +170,8 @@ class PathController {
     } catch {
       return;
     }
-    if (echo.boot !== this.deps.bootId || echo.seq > this.seq) return;
-    this.onHealthChange(path, path.health.echoReceived(echo.seq, this.deps.clock.now()));
+    if (echo.instance !== this.deps.instance || echo.seq > this.seq) return;
+    this.onHealthChange(path, path.health.echoReceived(echo.seq, echo.nonce, this.deps.clock.now()));
   }
 
   private onHealthChange(path: TrackedPath, change: HealthChange): void {

@@ -8,6 +8,7 @@ import {
   PROBE_TIMEOUT_MAX_MS,
   PROBE_TIMEOUT_MIN_MS,
 } from './timing';
+import type { RandomId } from './wire';
 
 /** What one batch of verdicts changed. */
 export interface HealthChange {
@@ -29,10 +30,10 @@ const SEND_TIME_RETENTION_TICKS = 2 * MAX_TIMEOUT_TICKS;
  * DEAD_AFTER_MISSES consecutive misses kill a path, ALIVE_AFTER_REPLIES consecutive hits revive it; so
  * scattered single losses never kill a working path. A late echo is no hit, but its round trip
  * lengthens the timeout: a slow or lossy tunnel (TCP turns loss into delay) is waited for.
- * A new path starts dead.
+ * An echo counts only with the nonce its probe carried. A new path starts dead.
  */
 export class PathHealth {
-  private readonly sendTimes = new Map<number, { at: number; whileAlive: boolean }>();
+  private readonly sendTimes = new Map<number, { at: number; nonce: RandomId; whileAlive: boolean; timed: boolean }>();
   private readonly awaiting = new Set<number>();
   private alive = false;
   private hits = 0;
@@ -55,8 +56,8 @@ export class PathHealth {
     return Math.min(PROBE_TIMEOUT_MAX_MS, Math.max(PROBE_TIMEOUT_MIN_MS, rto));
   }
 
-  probeSent(seq: number, at: number): void {
-    this.sendTimes.set(seq, { at, whileAlive: this.alive });
+  probeSent(seq: number, at: number, nonce: RandomId): void {
+    this.sendTimes.set(seq, { at, nonce, whileAlive: this.alive, timed: true });
     this.awaiting.add(seq);
     for (const old of this.sendTimes.keys()) {
       if (old > seq - SEND_TIME_RETENTION_TICKS) break;
@@ -64,23 +65,37 @@ export class PathHealth {
     }
   }
 
-  /** An echo of probe `seq` arrived at `at`; echoes of unknown or already answered probes change nothing. */
-  echoReceived(seq: number, at: number): HealthChange {
+  /**
+   * An echo of probe `seq` with `nonce` arrived at `at`; echoes of unknown or already answered probes, or
+   * with another nonce, change nothing.
+   */
+  echoReceived(seq: number, nonce: RandomId, at: number): HealthChange {
     const sent = this.sendTimes.get(seq);
-    if (sent === undefined) return NO_CHANGE;
+    if (sent === undefined || sent.nonce !== nonce) return NO_CHANGE;
     this.sendTimes.delete(seq);
     // Echoes of probes queued during an outage arrive seconds late once the path returns; on a live path
     // they would inflate the timeout and slow the next failover, so only a dead path learns from them.
-    if (sent.whileAlive || !this.alive) this.sampleRoundTrip(at - sent.at);
+    if (sent.timed && (sent.whileAlive || !this.alive)) this.sampleRoundTrip(at - sent.at);
     if (!this.awaiting.delete(seq)) return NO_CHANGE;
     this.misses = 0;
     this.hits += 1;
     if (this.alive || this.hits < ALIVE_AFTER_REPLIES) return NO_CHANGE;
     this.alive = true;
-    // The outage's backlog has shaped the estimate; a revived path starts afresh from its next echo.
+    // The outage's backlog has shaped the estimate; a revived path starts afresh from this echo, which came in
+    // time. Starting from no estimate instead would give it the initial timeout of a whole second until the
+    // next echo, and a path that fails right after it revived would be declared dead three times slower.
     this.smoothedRtt = undefined;
     this.rttVariation = 0;
+    if (sent.timed) this.sampleRoundTrip(at - sent.at);
     return { ...NO_CHANGE, becameAlive: true };
+  }
+
+  /**
+   * Our own event loop stalled while these probes were out: their echoes waited in the socket, so their
+   * round trips measure the stall, not the path. They still count as hits when answered.
+   */
+  stalled(): void {
+    for (const sent of this.sendTimes.values()) sent.timed = false;
   }
 
   /** Called at tick `currentSeq` before its probe is sent: every probe still unanswered after the timeout is a miss. */

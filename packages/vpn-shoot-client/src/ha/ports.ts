@@ -23,9 +23,19 @@ export interface MultipathRoute {
 
 export type RouteSpec = DeviceRoute | MultipathRoute;
 
+/** A main-table route as the kernel lists it (the fields route drift checks compare). */
+export interface KernelRoute {
+  dst: string;
+  dev?: string;
+  gateway?: string;
+  via?: { address: string };
+  nexthops?: readonly { dev?: string; gateway?: string; via?: { address: string } }[];
+}
+
 /** The kernel's links, main-table routes and neighbours; devices are named, never cached by index. */
 export interface NetworkPort {
   listLinks(): Promise<LinkInfo[]>;
+  listRoutes(): Promise<readonly KernelRoute[]>;
   replaceRoute(spec: RouteSpec): Promise<void>;
   /** Resolves false when there was no such route. */
   deleteRoute(spec: { dst: string }): Promise<boolean>;

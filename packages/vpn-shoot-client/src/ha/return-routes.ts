@@ -1,6 +1,7 @@
 import type { Ip } from '@vpn/common';
-import { ACTIVE_SILENCE_MS, RETURN_ROUTE_EXPIRY_MS } from './timing';
-import { compareOrder, type AnnouncementOrder } from './wire';
+import { EVICTABLE_AFTER_MS, MAX_RETURN_ROUTES } from './limits';
+import { ACTIVE_SILENCE_MS, INSTANCE_TAKEOVER_MS, RETURN_ROUTE_EXPIRY_MS } from './timing';
+import type { AnnouncementOrder, RandomId } from './wire';
 
 /** A validated announcement as the tunnel controller received it. */
 export interface Sighting {
@@ -30,37 +31,70 @@ interface PathSighting {
 
 interface PodEntry {
   pod: Ip;
-  newest: AnnouncementOrder;
+  /** The path controller instance the pod follows, and the newest epoch heard from it. */
+  instance: RandomId;
+  epoch: number;
+  /** When an announcement of that instance was last accepted. */
+  lastHeard: number;
   paths: Map<number, PathSighting>;
   chosen: number | undefined;
 }
 
 /**
+ * What observe() made of an announcement: `accepted`; `stale` (older epoch of the same instance); `foreign`
+ * (another instance while the pod's own still speaks); `full` (a new pod while MAX_RETURN_ROUTES pods are live).
+ */
+export type Observation = 'accepted' | 'stale' | 'foreign' | 'full';
+
+/**
  * The shoot side's choice of a return path per seed pod. A pod is routed back along the path its path
- * controller marks active; announcements older (boot, epoch) than the newest one seen for the pod are
- * ignored, so a late datagram from before a switch cannot move the route back. When the active path has
+ * controller marks active. Each pod follows one path controller instance: announcements of an older epoch
+ * of that instance are ignored, so a late datagram from before a switch cannot move the route back, and
+ * another instance takes the pod over only after INSTANCE_TAKEOVER_MS of silence from the current one,
+ * so no value in a datagram (however large) can pin a pod to its sender. When the active path has
  * been silent for ACTIVE_SILENCE_MS (or no path here is active: the seed routes through another shoot
  * client), the route stays where it is while that path is still heard, else moves to the freshest path.
- * A path silent for RETURN_ROUTE_EXPIRY_MS is forgotten, and a pod without paths loses its route.
+ * A path silent for RETURN_ROUTE_EXPIRY_MS is forgotten, and a pod without paths loses its route. At most
+ * MAX_RETURN_ROUTES pods are held; a new one displaces only a pod silent for EVICTABLE_AFTER_MS.
  */
 export class ReturnRouteTable {
   private readonly pods = new Map<string, PodEntry>();
 
-  /** Records an announcement; false when it is older than the newest seen for its pod, and ignored. */
-  observe(sighting: Sighting, now: number): boolean {
+  constructor(private readonly capacity = MAX_RETURN_ROUTES) {}
+
+  get size(): number {
+    return this.pods.size;
+  }
+
+  observe(sighting: Sighting, now: number): Observation {
     const key = sighting.pod.toString();
     let entry = this.pods.get(key);
+    if (entry !== undefined && entry.instance !== sighting.order.instance) {
+      if (now - entry.lastHeard < INSTANCE_TAKEOVER_MS) return 'foreign';
+      entry = undefined;
+      this.pods.delete(key);
+    }
     if (entry === undefined) {
-      entry = { pod: sighting.pod, newest: sighting.order, paths: new Map(), chosen: undefined };
+      if (this.pods.size >= this.capacity && !this.evictSilent(now)) return 'full';
+      entry = { pod: sighting.pod, ...sighting.order, lastHeard: now, paths: new Map(), chosen: undefined };
       this.pods.set(key, entry);
     }
-    const age = compareOrder(sighting.order, entry.newest);
-    if (age < 0) return false;
-    if (age > 0) {
-      entry.newest = sighting.order;
+    if (sighting.order.epoch < entry.epoch) return 'stale';
+    if (sighting.order.epoch > entry.epoch) {
+      entry.epoch = sighting.order.epoch;
       for (const path of entry.paths.values()) path.active = false;
     }
+    entry.lastHeard = now;
     entry.paths.set(sighting.server, { sender: sighting.sender, lastSeen: now, active: sighting.active });
+    return 'accepted';
+  }
+
+  /** Forgets the longest silent pod if it has been silent for EVICTABLE_AFTER_MS; false when none has. */
+  private evictSilent(now: number): boolean {
+    let oldest: [string, PodEntry] | undefined;
+    for (const item of this.pods) if (oldest === undefined || item[1].lastHeard < oldest[1].lastHeard) oldest = item;
+    if (oldest === undefined || now - oldest[1].lastHeard < EVICTABLE_AFTER_MS) return false;
+    this.pods.delete(oldest[0]);
     return true;
   }
 

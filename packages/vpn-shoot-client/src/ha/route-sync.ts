@@ -1,11 +1,12 @@
-import { oneLine, type Logger } from '@vpn/common';
-import type { NetworkPort, RouteSpec } from './ports';
+import { Cidr, Ip, oneLine, type Logger } from '@vpn/common';
+import type { KernelRoute, NetworkPort, RouteSpec } from './ports';
 
 /**
  * Keeps a set of main-table routes, keyed by destination, as desired: installs what changed, deletes what
  * is no longer wanted, and retries on the next sync() whatever failed. It remembers what it installed; a
  * device that was recreated (OpenVPN recreates a tap when its pushed address changes, and every route on
- * it is gone) is reported with invalidateDevice(), and its routes are installed again.
+ * it is gone) is reported with invalidateDevice(), and its routes are installed again. verify() compares
+ * that memory with the kernel's table, so a route someone else deleted or changed is put back.
  */
 export class RouteSync {
   private desired = new Map<string, RouteSpec>();
@@ -15,7 +16,7 @@ export class RouteSync {
   private failure: string | undefined;
 
   constructor(
-    private readonly network: Pick<NetworkPort, 'replaceRoute' | 'deleteRoute'>,
+    private readonly network: Pick<NetworkPort, 'replaceRoute' | 'deleteRoute' | 'listRoutes'>,
     private readonly logger: Logger,
   ) {}
 
@@ -28,6 +29,31 @@ export class RouteSync {
     for (const [dst, route] of this.desired) {
       if (devicesOf(route).includes(dev)) this.installed.delete(dst);
     }
+  }
+
+  /**
+   * Reads the kernel's routes and forgets every installed route the kernel no longer has as desired, then
+   * syncs. Never rejects: a failed read is logged like a failed update and retried on the next call.
+   */
+  async verify(): Promise<void> {
+    let kernel: readonly KernelRoute[];
+    try {
+      kernel = await this.network.listRoutes();
+    } catch (err) {
+      this.noteFailure(`list routes: ${oneLine(err)}`);
+      return;
+    }
+    const present = new Set<string>();
+    for (const route of kernel) {
+      const print = kernelFingerprint(route);
+      if (print !== undefined) present.add(print);
+    }
+    for (const [dst, print] of this.installed) {
+      if (present.has(print) || !this.desired.has(dst)) continue;
+      this.installed.delete(dst);
+      this.logger.warn('route missing or changed in the kernel, reinstalling', { route: print });
+    }
+    await this.sync();
   }
 
   get inSync(): boolean {
@@ -108,6 +134,26 @@ function devicesOf(route: RouteSpec): string[] {
   return 'nexthops' in route ? route.nexthops.map((hop) => hop.dev) : [route.dev];
 }
 
+/** describeRoute() of the route with normalised addresses and next hops in a fixed order, for comparison with the kernel. */
 function fingerprint(route: RouteSpec): string {
-  return describeRoute(route);
+  const dst = Cidr.parse(route.dst).toString();
+  if (!('nexthops' in route)) return describeRoute({ dst, dev: route.dev, via: Ip.parse(route.via).toString() });
+  const nexthops = route.nexthops.map((hop) => ({ dev: hop.dev, via: Ip.parse(hop.via).toString() }));
+  return describeRoute({ dst, nexthops: nexthops.sort((a, b) => `${a.dev} ${a.via}`.localeCompare(`${b.dev} ${b.via}`)) });
+}
+
+/** The fingerprint a kernel route would have as a RouteSpec; undefined for routes no RouteSpec describes. */
+function kernelFingerprint(route: KernelRoute): string | undefined {
+  const hop = (h: { dev?: string; gateway?: string; via?: { address: string } }): { dev: string; via: string } | undefined => {
+    const via = h.gateway ?? h.via?.address;
+    return h.dev === undefined || via === undefined ? undefined : { dev: h.dev, via };
+  };
+  if (Cidr.tryParse(route.dst) === undefined) return undefined;
+  if (route.nexthops === undefined || route.nexthops.length === 0) {
+    const single = hop(route);
+    return single === undefined ? undefined : fingerprint({ dst: route.dst, ...single });
+  }
+  const nexthops = route.nexthops.map(hop);
+  if (nexthops.some((h) => h === undefined)) return undefined;
+  return fingerprint({ dst: route.dst, nexthops: nexthops as { dev: string; via: string }[] });
 }

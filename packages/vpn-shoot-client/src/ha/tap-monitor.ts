@@ -25,6 +25,49 @@ export class TapMonitor {
 
   /** Lists the links; resolves with the servers whose tap changed since the last poll, ascending. */
   async poll(): Promise<number[]> {
+    const { next, changed } = await this.scan();
+    this.taps = next;
+    return changed;
+  }
+
+  /**
+   * poll() for a timer: skipped while the previous poll runs, hands changes to `onChanges`, logs a failure
+   * once per streak of identical ones. Never rejects. The new state is committed only once `onChanges`
+   * returned: if it throws, the same changes are reported again by the next refresh instead of being lost.
+   */
+  async refresh(onChanges: (servers: number[]) => void): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const scanned = await this.scanLogged();
+      if (scanned === undefined || scanned.changed.length === 0) return;
+      const before = this.taps;
+      this.taps = scanned.next;
+      try {
+        onChanges(scanned.changed);
+      } catch (err) {
+        this.taps = before;
+        this.logger.error('handling tap changes failed, will retry', { error: oneLine(err) });
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async scanLogged(): Promise<{ next: Map<number, number>; changed: number[] } | undefined> {
+    try {
+      const scanned = await this.scan();
+      this.failure = undefined;
+      return scanned;
+    } catch (err) {
+      const failure = oneLine(err);
+      if (failure !== this.failure) this.logger.warn('could not list links, will retry', { error: failure });
+      this.failure = failure;
+      return undefined;
+    }
+  }
+
+  private async scan(): Promise<{ next: Map<number, number>; changed: number[] }> {
     const next = new Map<number, number>();
     for (const link of await this.network.listLinks()) {
       const server = serverOfTap(link.name);
@@ -32,27 +75,6 @@ export class TapMonitor {
     }
     const servers = new Set([...this.taps.keys(), ...next.keys()]);
     const changed = [...servers].filter((server) => this.taps.get(server) !== next.get(server)).sort((a, b) => a - b);
-    this.taps = next;
-    return changed;
-  }
-
-  /**
-   * poll() for a timer: skipped while the previous poll runs, hands changes to `onChanges`, logs a failure
-   * once per streak of identical ones. Never rejects.
-   */
-  async refresh(onChanges: (servers: number[]) => void): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
-    try {
-      const changed = await this.poll();
-      this.failure = undefined;
-      if (changed.length > 0) onChanges(changed);
-    } catch (err) {
-      const failure = oneLine(err);
-      if (failure !== this.failure) this.logger.warn('could not list links, will retry', { error: failure });
-      this.failure = failure;
-    } finally {
-      this.polling = false;
-    }
+    return { next, changed };
   }
 }

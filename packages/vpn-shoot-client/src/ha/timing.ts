@@ -45,3 +45,22 @@ export const READINESS_PORT = 8080;
 /** The OpenVPN client of server s listens for management commands on 127.0.0.1:(7505 + s). */
 export const MANAGEMENT_HOST = '127.0.0.1';
 export const MANAGEMENT_PORT_BASE = 7505;
+
+/**
+ * A seed pod's return route follows the path controller instance it hears. Another instance announcing the
+ * same pod IP (the controller restarted, or a new pod reuses the IP) takes over only after the current one has
+ * been silent this long: instances are ordered by silence, never by a clock or a counter they send.
+ */
+export const INSTANCE_TAKEOVER_MS = 1000;
+
+/** Both controllers compare their routes with the kernel's this often and put back what someone removed. */
+export const ROUTE_VERIFY_INTERVAL_MS = 2000;
+/** The tunnel controller looks up ENDPOINT's addresses (refused as pod IPs) this often. */
+export const ENDPOINT_REFRESH_MS = 30_000;
+
+/**
+ * A probe tick later than this after the previous one means the path controller's own event loop was blocked;
+ * that tick declares no probe lost (path-controller.ts). Two and a half intervals: Node's timers drift by
+ * milliseconds, not by whole intervals, on a loaded node.
+ */
+export const STALL_AFTER_MS = 250;

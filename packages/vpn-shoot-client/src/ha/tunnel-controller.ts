@@ -2,12 +2,21 @@ import { Ip, oneLine, type Logger, type TunnelControllerSettings } from '@vpn/co
 import { podProblem, senderServer, type AnnouncementScope } from './announcement-validation';
 import { BackgroundTasks } from './background';
 import type { Clock } from './clock';
+import { guarded } from './guard';
 import { MAX_HA_SERVERS, tapName } from './path';
 import type { ControllerHandle, Datagram, NetworkPort, Readiness, RouteSpec, ServerRestarter, UdpBind, UdpSocket } from './ports';
 import { ReturnRouteTable, type ReturnRoute } from './return-routes';
 import { RouteSync } from './route-sync';
+import { SenderRateLimit } from './sender-rate';
 import { TapMonitor } from './tap-monitor';
-import { ANNOUNCEMENT_PORT, RETURN_ROUTE_SWEEP_MS, TAP_POLL_INTERVAL_MS, WATCHDOG_INTERVAL_MS } from './timing';
+import {
+  ANNOUNCEMENT_PORT,
+  ENDPOINT_REFRESH_MS,
+  RETURN_ROUTE_SWEEP_MS,
+  ROUTE_VERIFY_INTERVAL_MS,
+  TAP_POLL_INTERVAL_MS,
+  WATCHDOG_INTERVAL_MS,
+} from './timing';
 import { ServerWatchdog } from './watchdog';
 import { decodeAnnouncement, type Announcement } from './wire';
 
@@ -17,6 +26,8 @@ export interface TunnelControllerDeps {
   bindUdp: UdpBind;
   restartServer: ServerRestarter;
   logger: Logger;
+  /** Every address of a host name (DNS), for ENDPOINT; IP literals are taken as they are. */
+  resolveHost: (host: string) => Promise<string[]>;
   /** UDP port to listen on; ANNOUNCEMENT_PORT unless a test picks another (0: any free one). */
   listenPort?: number;
 }
@@ -37,6 +48,9 @@ const MAX_REMEMBERED_REJECTIONS = 256;
  * address in a server slice whose tap is present (the path controller's probes), routes each validated
  * announcement's pod IP back along the path the seed marks active (return-routes.ts) and runs one watchdog
  * window per server tap, restarting only the OpenVPN client of a server whose tap stays silent.
+ * Node cannot tell which interface a datagram came in by: the shoot client's firewall admits UDP 5400 only
+ * through tap<s> from server s's seed-client pool (vpn-client-rules.ts). Behind it, each sender is
+ * rate-limited and the return routes are bounded (limits.ts).
  * The servers are the taps present: Gardener gives this container no HA_VPN_SERVERS, and HA_VPN_CLIENTS
  * (the reference's loop bound for management ports) is not needed.
  */
@@ -55,6 +69,9 @@ class TunnelController {
   private readonly tasks = new BackgroundTasks();
   private readonly logger: Logger;
   private readonly rejections = new Set<string>();
+  private readonly rates = new SenderRateLimit();
+  private readonly endpoint: string | undefined;
+  private endpointAddresses: Ip[] = [];
   private socket: UdpSocket | undefined;
   private cancelTimers: (() => void)[] = [];
   private current: ReturnRoute[] = [];
@@ -63,7 +80,9 @@ class TunnelController {
     settings: TunnelControllerSettings,
     private readonly deps: TunnelControllerDeps,
   ) {
-    this.scope = { vpnNetwork: settings.vpnNetwork, seedPodNetwork: settings.seedPodNetwork };
+    const { services, pods, nodes } = settings.shootNetworks;
+    this.scope = { vpnNetwork: settings.vpnNetwork, seedPodNetwork: settings.seedPodNetwork, shootNetworks: [...services, ...pods, ...nodes] };
+    this.endpoint = settings.endpoint;
     this.logger = deps.logger;
     this.taps = new TapMonitor(deps.network, MAX_HA_SERVERS, deps.logger);
     this.routes = new RouteSync(deps.network, deps.logger);
@@ -72,21 +91,25 @@ class TunnelController {
 
   async start(): Promise<number> {
     this.onTapChanges(await this.taps.poll());
+    await this.resolveEndpoint();
+    const { clock, logger } = this.deps;
     this.socket = await this.deps.bindUdp({
       address: '::',
       port: this.deps.listenPort ?? ANNOUNCEMENT_PORT,
-      onDatagram: (d) => this.onDatagram(d),
+      onDatagram: guarded(logger, 'handling a datagram', (d: Datagram) => this.onDatagram(d)),
     });
-    const { clock } = this.deps;
     this.cancelTimers = [
-      clock.every(RETURN_ROUTE_SWEEP_MS, () => this.refreshRoutes()),
+      clock.every(RETURN_ROUTE_SWEEP_MS, guarded(logger, 'return route sweep', () => this.refreshRoutes())),
+      clock.every(ROUTE_VERIFY_INTERVAL_MS, () => this.tasks.track(this.routes.verify())),
       clock.every(TAP_POLL_INTERVAL_MS, () => this.tasks.track(this.taps.refresh((changed) => this.onTapChanges(changed)))),
-      clock.every(WATCHDOG_INTERVAL_MS, () => this.endWatchdogInterval()),
+      clock.every(WATCHDOG_INTERVAL_MS, guarded(logger, 'watchdog interval', () => this.endWatchdogInterval())),
+      ...(this.endpoint === undefined ? [] : [clock.every(ENDPOINT_REFRESH_MS, () => this.tasks.track(this.resolveEndpoint()))]),
     ];
     this.logger.info('tunnel controller listening', {
       port: this.socket.port,
       taps: [...this.taps.present.keys()].map(tapName).join(',') || 'none',
       seed_pod_network: this.scope.seedPodNetwork?.toString(),
+      endpoint: this.endpoint,
     });
     return this.socket.port;
   }
@@ -112,6 +135,11 @@ class TunnelController {
     const sender = Ip.tryParse(datagram.address);
     const server = sender === undefined ? undefined : senderServer(this.scope, sender);
     if (sender === undefined || server === undefined || !this.taps.present.has(server)) return;
+    const now = this.deps.clock.now();
+    if (!this.rates.admit(datagram.address, now)) {
+      this.rejectOnce(datagram.address, 'sends faster than the rate limit');
+      return;
+    }
     let announcement: Announcement;
     try {
       announcement = decodeAnnouncement(datagram.data);
@@ -122,14 +150,15 @@ class TunnelController {
     this.tasks.track((this.socket as UdpSocket).send(datagram.data, datagram.port, datagram.address).catch(() => undefined));
     if (announcement.role === 'down') return;
     this.watchdog.announcementSeen(server);
-    const problem = podProblem(this.scope, announcement.pod);
+    const problem = podProblem(this.scope, announcement.pod, this.endpointAddresses);
     if (problem !== undefined) {
       this.rejectOnce(datagram.address, problem);
       return;
     }
-    const { pod, boot, epoch, role } = announcement;
-    const now = this.deps.clock.now();
-    if (this.table.observe({ pod, server, sender, order: { boot, epoch }, active: role === 'active' }, now)) this.refreshRoutes();
+    const { pod, instance, epoch, role } = announcement;
+    const observed = this.table.observe({ pod, server, sender, order: { instance, epoch }, active: role === 'active' }, now);
+    if (observed === 'accepted') this.refreshRoutes();
+    if (observed === 'full') this.rejectOnce(datagram.address, `no room for ${pod.toString()}: the return route table is full`);
   }
 
   private rejectOnce(sender: string, problem: string): void {
@@ -138,6 +167,22 @@ class TunnelController {
     if (this.rejections.size >= MAX_REMEMBERED_REJECTIONS) this.rejections.clear();
     this.rejections.add(key);
     this.logger.warn('announcement refused', { sender, problem });
+  }
+
+  /** ENDPOINT's addresses now; a failed lookup keeps the previous ones (logged once per streak). */
+  private async resolveEndpoint(): Promise<void> {
+    if (this.endpoint === undefined) return;
+    const literal = Ip.tryParse(this.endpoint);
+    if (literal !== undefined) {
+      this.endpointAddresses = [literal];
+      return;
+    }
+    try {
+      const addresses = (await this.deps.resolveHost(this.endpoint)).map((a) => Ip.tryParse(a)).filter((a): a is Ip => a !== undefined);
+      this.endpointAddresses = addresses;
+    } catch (err) {
+      this.logger.warn('could not resolve ENDPOINT, keeping its previous addresses', { endpoint: this.endpoint, error: oneLine(err) });
+    }
   }
 
   private refreshRoutes(): void {

@@ -7,6 +7,8 @@ import { runTunnelController } from '../../src/ha/tunnel-controller';
 import { FakeClock } from './support/fake-clock';
 import { FakeNetwork } from './support/fake-network';
 import { FakeTunnel } from './support/fake-tunnel';
+import { INSTANCE_A } from './support/ids';
+import { noLookups, tunnelSettings } from './support/settings';
 
 const SERVICES = '100.64.0.0/13';
 const POD = '10.200.0.10/32';
@@ -20,7 +22,7 @@ async function startAll(clock: FakeClock, tunnel: FakeTunnel) {
   for (const [client, network] of shootNetworks.entries()) {
     handles.push(
       await runTunnelController(
-        { haVpnClients: 2, watchdog: { windowSize: 20, threshold: 8, cooldown: 20 }, vpnNetwork: DEFAULT_VPN_NETWORK, seedPodNetwork: undefined },
+        tunnelSettings(),
         {
           clock,
           network,
@@ -29,6 +31,7 @@ async function startAll(clock: FakeClock, tunnel: FakeTunnel) {
             restarts.push({ client, server, at: clock.now() });
           },
           logger: silentLogger,
+          resolveHost: noLookups,
         },
       ),
     );
@@ -44,7 +47,7 @@ async function startAll(clock: FakeClock, tunnel: FakeTunnel) {
         seedPodNetwork: undefined,
         podIp: Ip.parse('10.200.0.10'),
       },
-      { clock, network: seedNetwork, bindUdp: tunnel.bindSeed(0), bootId: 1764000000000, logger: silentLogger },
+      { clock, network: seedNetwork, bindUdp: tunnel.bindSeed(0), instance: INSTANCE_A, logger: silentLogger },
     ),
   );
   return { seedNetwork, shootNetworks, restarts, stop: () => Promise.all(handles.map((h) => h.stop())) };

@@ -6,6 +6,8 @@ import type { ControllerHandle } from '../../src/ha/ports';
 import { runTunnelController, type TunnelControllerHandle } from '../../src/ha/tunnel-controller';
 import { FakeNetwork } from './support/fake-network';
 import { LoopbackTunnels } from './support/loopback-tunnels';
+import { randomId } from '../../src/ha/wire';
+import { noLookups, tunnelSettings } from './support/settings';
 
 const SERVICES = '100.64.0.0/13';
 const POD = '10.200.0.10/32';
@@ -28,8 +30,8 @@ describe('ha controllers over real UDP sockets on ::1 (real timers, fake kernel 
     const handles: ControllerHandle[] = [];
     try {
       const shoot: TunnelControllerHandle = await runTunnelController(
-        { haVpnClients: 1, watchdog: { windowSize: 20, threshold: 8, cooldown: 20 }, vpnNetwork: DEFAULT_VPN_NETWORK, seedPodNetwork: undefined },
-        { clock: systemClock, network: shootNetwork, bindUdp: tunnels.bindShoot(0), restartServer: async () => undefined, logger: silentLogger, listenPort: 0 },
+        tunnelSettings({ haVpnClients: 1 }),
+        { clock: systemClock, network: shootNetwork, bindUdp: tunnels.bindShoot(0), restartServer: async () => undefined, logger: silentLogger, resolveHost: noLookups, listenPort: 0 },
       );
       handles.push(shoot);
       handles.push(
@@ -43,7 +45,7 @@ describe('ha controllers over real UDP sockets on ::1 (real timers, fake kernel 
             seedPodNetwork: Cidr.parse('10.200.0.0/16'),
             podIp: Ip.parse('10.200.0.10'),
           },
-          { clock: systemClock, network: seedNetwork, bindUdp: tunnels.bindSeed(), bootId: Date.now(), logger: silentLogger },
+          { clock: systemClock, network: seedNetwork, bindUdp: tunnels.bindSeed(), instance: randomId(), logger: silentLogger },
         ),
       );
 

@@ -8,6 +8,7 @@ import { captureLogger } from './support/capture-logger';
 import { FakeClock } from './support/fake-clock';
 import { FakeNetwork } from './support/fake-network';
 import { FakeTunnel, type Crossing } from './support/fake-tunnel';
+import { INSTANCE_A } from './support/ids';
 import { seededRandom } from './support/prng';
 
 const SERVICES = '100.64.0.0/13';
@@ -50,7 +51,7 @@ class SeedHarness {
       clock: this.clock,
       network: this.network,
       bindUdp: this.tunnel.bindSeed(0),
-      bootId: 1764000000000,
+      instance: INSTANCE_A,
       logger: this.log.logger,
     });
     return this;
@@ -90,7 +91,9 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
     assert.equal(harness.route('fd00:96::/64'), viaPath(0, 0));
     assert.deepEqual(harness.lastRoles(), ['tap0/client0=active', 'tap1/client0=standby']);
     const announcement = decodeAnnouncement(harness.tunnel.log[0].data);
-    assert.deepEqual({ pod: announcement.pod.toString(), boot: announcement.boot }, { pod: '10.200.0.10', boot: 1764000000000 });
+    assert.deepEqual({ pod: announcement.pod.toString(), instance: announcement.instance }, { pod: '10.200.0.10', instance: INSTANCE_A });
+    const nonces = harness.tunnel.log.filter((c) => c.toShoot).map((c) => decodeAnnouncement(c.data).nonce);
+    assert.equal(new Set(nonces).size, nonces.length, 'a fresh nonce in every probe');
   });
 
   it('switches at the third missed probe, within 0.4 s of a black hole, and flushes the dead neighbour', async () => {
@@ -232,6 +235,52 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
     assert.equal(harness.route(), undefined);
     assert.deepEqual(harness.lastRoles(), ['tap0/client0=down']);
     assert.ok(harness.tunnel.log.every((c) => c.server === 0));
+  });
+
+  it('three 0.5 s stalls of its own event loop in a row kill no path and leave failover as fast as before', async () => {
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings());
+    await harness.clock.advance(1005);
+    for (let i = 0; i < 3; i++) await harness.clock.stall(500);
+    await harness.clock.advance(1000);
+    assert.deepEqual(harness.log.lines.filter((l) => l.includes('path dead')), []);
+    assert.equal(harness.switches(), 1);
+    const blackHoleAt = harness.clock.now();
+    harness.tunnel.drop = (c) => c.server === 0;
+    await harness.clock.waitFor(() => harness.route() === viaPath(1, 0), 2000);
+    assert.ok(harness.clock.now() - blackHoleAt <= 400, `switched ${harness.clock.now() - blackHoleAt} ms after the black hole`);
+  });
+
+  it('counts no echo whose nonce differs from its probe\'s (a shoot client cannot fake a healthy path)', async () => {
+    harness = await new SeedHarness(['tap0']).start(pathSettings());
+    harness.tunnel.rewriteEcho = (data) => {
+      const fields = JSON.parse(data.toString()) as Record<string, unknown>;
+      return Buffer.from(JSON.stringify({ ...fields, nonce: 'ffffffffffffffff' }));
+    };
+    await harness.clock.advance(2000);
+    assert.equal(harness.route(), undefined);
+    assert.deepEqual(harness.lastRoles(), ['tap0/client0=down']);
+  });
+
+  it('puts back within 5 s routes that someone deleted from the kernel', async () => {
+    harness = await new SeedHarness(['tap0']).start(pathSettings());
+    await harness.clock.advance(1000);
+    harness.network.routes.clear();
+    await harness.clock.advance(2000);
+    assert.equal(harness.route(), viaPath(0, 0));
+    assert.equal(harness.route('fd00:96::/64'), viaPath(0, 0));
+    assert.ok(harness.log.lines.some((l) => l.startsWith('warn route missing or changed in the kernel')));
+  });
+
+  it('an exception in a probe round is logged and the next rounds still run', async () => {
+    harness = await new SeedHarness(['tap0']).start(pathSettings());
+    await harness.clock.advance(1000);
+    harness.tunnel.sendThrows.seed = 'socket in a bad state';
+    await harness.clock.advance(300);
+    harness.tunnel.sendThrows.seed = undefined;
+    await harness.clock.advance(1000);
+    assert.ok(harness.log.lines.includes('error probe round failed error="socket in a bad state"'), harness.log.lines.join('\n'));
+    assert.equal(harness.route(), viaPath(0, 0));
+    assert.deepEqual(harness.lastRoles(), ['tap0/client0=active']);
   });
 
   it('refuses HA_VPN_CLIENTS=0', async () => {

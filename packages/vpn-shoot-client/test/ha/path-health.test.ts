@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { PathHealth, type HealthChange } from '../../src/ha/path-health';
 import { PROBE_INTERVAL_MS } from '../../src/ha/timing';
+import { NONCE } from './support/ids';
 import { seededRandom } from './support/prng';
 
 /**
@@ -36,11 +37,11 @@ class ProbeRun {
     const seq = ++this.seq;
     const now = seq * PROBE_INTERVAL_MS;
     for (const echo of this.echoes.filter((e) => e.at < now).sort((a, b) => a.at - b.at)) {
-      this.note(echo.seq, this.health.echoReceived(echo.seq, echo.at));
+      this.note(echo.seq, this.health.echoReceived(echo.seq, NONCE, echo.at));
     }
     this.echoes = this.echoes.filter((e) => e.at >= now);
     this.note(seq, this.health.expire(seq));
-    this.health.probeSent(seq, now);
+    this.health.probeSent(seq, now, NONCE);
     const delay = this.echoAfter(seq);
     if (delay !== undefined) this.echoes.push({ at: now + delay, seq });
   }
@@ -118,11 +119,44 @@ describe('ha path health (probe verdicts)', () => {
 
   it('ignores echoes of probes it never sent and duplicate echoes', () => {
     const health = new PathHealth();
-    health.probeSent(1, 100);
-    assert.equal(health.echoReceived(7, 101).becameAlive, false);
-    health.echoReceived(1, 101);
-    health.echoReceived(1, 102);
+    health.probeSent(1, 100, NONCE);
+    assert.equal(health.echoReceived(7, NONCE, 101).becameAlive, false);
+    health.echoReceived(1, NONCE, 101);
+    health.echoReceived(1, NONCE, 102);
     assert.equal(health.isAlive, false, 'one probe answered twice is one echo');
+  });
+
+  it('a path that fails right after it became alive is dead at the third miss, not after the initial 1 s timeout', () => {
+    // Probes 1 and 2 are answered (alive when echo 2 is read at tick 3), everything from probe 3 on is lost.
+    const run = new ProbeRun((seq) => (seq <= 2 ? 1 : undefined)).ticks(20);
+    const deadAt = run.events.find((e) => e.change.becameDead)?.seq;
+    assert.equal(deadAt, 6, 'probes 3, 4 and 5 missed at ticks 4, 5 and 6');
+  });
+
+  it('ignores echoes whose nonce is not the one its probe carried', () => {
+    const health = new PathHealth();
+    const forged = 'ffffffffffffffff' as typeof NONCE;
+    for (let seq = 1; seq <= 5; seq++) {
+      health.probeSent(seq, seq * PROBE_INTERVAL_MS, NONCE);
+      health.echoReceived(seq, forged, seq * PROBE_INTERVAL_MS + 1);
+    }
+    assert.equal(health.isAlive, false, 'echoes with the right seq but a guessed nonce');
+    assert.equal(health.timeoutMs, 1000, 'and no round trip learnt from them');
+  });
+
+  it('round trips of probes that spanned our own stalled event loop teach nothing', () => {
+    const health = new PathHealth();
+    for (let seq = 1; seq <= 10; seq++) {
+      health.expire(seq);
+      health.probeSent(seq, seq * PROBE_INTERVAL_MS, NONCE);
+      health.echoReceived(seq, NONCE, seq * PROBE_INTERVAL_MS + 1);
+    }
+    health.expire(11);
+    health.probeSent(11, 1100, NONCE);
+    health.stalled();
+    assert.equal(health.echoReceived(11, NONCE, 1600).becameDead, false);
+    assert.equal(health.isAlive, true);
+    assert.equal(health.timeoutMs, PROBE_INTERVAL_MS, 'the 500 ms stall is not a round trip of the path');
   });
 
   it('the backlog of an outage, echoed seconds late when the path returns, does not slow the next failover', () => {

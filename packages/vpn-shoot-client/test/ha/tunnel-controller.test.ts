@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { Cidr, DEFAULT_VPN_NETWORK, Ip, type TunnelControllerSettings } from '@vpn/common';
+import { Cidr, DEFAULT_VPN_NETWORK, Ip } from '@vpn/common';
 import type { Datagram, UdpSocket } from '../../src/ha/ports';
+import { SENDER_BURST } from '../../src/ha/limits';
 import { ANNOUNCEMENT_PORT, RETURN_ROUTE_EXPIRY_MS, WATCHDOG_INTERVAL_MS } from '../../src/ha/timing';
 import { runTunnelController, type TunnelControllerHandle } from '../../src/ha/tunnel-controller';
 import { encodeAnnouncement, type Announcement } from '../../src/ha/wire';
@@ -8,18 +9,10 @@ import { captureLogger } from './support/capture-logger';
 import { FakeClock } from './support/fake-clock';
 import { FakeNetwork } from './support/fake-network';
 import { FakeTunnel } from './support/fake-tunnel';
+import { INSTANCE_A, NONCE } from './support/ids';
+import { tunnelSettings } from './support/settings';
 
 const POD = '10.200.0.10/32';
-
-function tunnelSettings(overrides: Partial<TunnelControllerSettings> = {}): TunnelControllerSettings {
-  return {
-    haVpnClients: 2,
-    watchdog: { windowSize: 20, threshold: 8, cooldown: 20 },
-    vpnNetwork: DEFAULT_VPN_NETWORK,
-    seedPodNetwork: undefined,
-    ...overrides,
-  };
-}
 
 /** A tunnel controller (shoot client 0) and a hand-driven seed pod 0 sending it datagrams. */
 class ShootHarness {
@@ -45,6 +38,10 @@ class ShootHarness {
         this.restarts.push({ server, at: this.clock.now() });
       },
       logger: this.log.logger,
+      resolveHost: async (host) => {
+        if (host !== 'api.shoot.example') throw new Error(`getaddrinfo ENOTFOUND ${host}`);
+        return ['203.0.113.7', '2001:db8::7'];
+      },
       listenPort: ANNOUNCEMENT_PORT,
     });
     this.seed = await this.tunnel.bindSeed(0)({ address: '::', port: 0, onDatagram: (d) => this.echoes.push(d) });
@@ -52,7 +49,7 @@ class ShootHarness {
   }
 
   send(server: number, fields: Partial<Announcement> = {}): Buffer {
-    const data = encodeAnnouncement({ pod: Ip.parse('10.200.0.10'), boot: 100, epoch: 1, seq: 1, role: 'active', ...fields });
+    const data = encodeAnnouncement({ pod: Ip.parse('10.200.0.10'), instance: INSTANCE_A, epoch: 1, seq: 1, nonce: NONCE, role: 'active', ...fields });
     void this.seed.send(data, ANNOUNCEMENT_PORT, this.tunnel.shootAddress(server, 0).toString());
     return data;
   }
@@ -189,5 +186,69 @@ describe('ha tunnel controller (fake clock, in-memory tunnels)', () => {
     assert.equal(harness.restarts.length, 1, '20 intervals of cooldown, then 7 failures');
     await harness.announce(1, WATCHDOG_INTERVAL_MS);
     assert.deepEqual(harness.restarts.map((r) => r.server), [0, 0]);
+  });
+
+  it(`rate-limits each sender: of 1000 datagrams at once, ${SENDER_BURST} are answered, and it is logged once`, async () => {
+    harness = await new ShootHarness(['tap0']).start();
+    for (let i = 0; i < 1000; i++) harness.send(0, { seq: i });
+    await harness.clock.advance(10);
+    assert.equal(harness.echoes.length, SENDER_BURST);
+    assert.equal(harness.log.lines.filter((l) => l.includes('sends faster than the rate limit')).length, 1);
+    await harness.clock.advance(1000);
+    await harness.announce(0, 2000);
+    assert.equal(harness.echoes.length, SENDER_BURST + 20, 'a second later, one datagram per probe interval passes again');
+  });
+
+  it('refuses pod IPs in the shoot networks and addresses of ENDPOINT, when it is told them', async () => {
+    const shootNetworks = { services: [Cidr.parse('100.64.0.0/13')], pods: [Cidr.parse('100.96.0.0/11')], nodes: [Cidr.parse('10.250.0.0/16')] };
+    harness = await new ShootHarness(['tap0']).start(tunnelSettings({ shootNetworks, endpoint: 'api.shoot.example' }));
+    for (const pod of ['100.96.3.4', '100.64.0.10', '10.250.0.5', '203.0.113.7', '2001:db8::7', '10.200.0.10']) harness.send(0, { pod: Ip.parse(pod) });
+    await harness.clock.advance(10);
+    assert.deepEqual([...harness.network.routes.keys()], ['10.200.0.10/32']);
+    assert.deepEqual(
+      harness.log.lines.filter((l) => l.startsWith('warn announcement refused')).map((l) => l.replace(/.*problem=/, '')),
+      [
+        '"100.96.3.4 lies in the shoot network 100.96.0.0/11"',
+        '"100.64.0.10 lies in the shoot network 100.64.0.0/13"',
+        '"10.250.0.5 lies in the shoot network 10.250.0.0/16"',
+        '"203.0.113.7 is an address of the endpoint"',
+        '"2001:db8::7 is an address of the endpoint"',
+      ],
+    );
+  });
+
+  it('keeps a pod with the path controller instance it hears; another takes over after a second of silence', async () => {
+    harness = await new ShootHarness(['tap0', 'tap1']).start();
+    const other = { instance: 'ffffffffffffffff' as typeof INSTANCE_A, epoch: Number.MAX_SAFE_INTEGER };
+    harness.send(0);
+    await harness.clock.advance(10);
+    harness.send(1, other);
+    await harness.clock.advance(10);
+    assert.equal(harness.network.route(POD), `${POD} via fd8f:6d53:b97a:1::100:1001 dev tap0`, 'the first instance still speaks');
+    await harness.clock.advance(1000);
+    harness.send(1, other);
+    await harness.clock.advance(10);
+    assert.equal(harness.network.route(POD), `${POD} via fd8f:6d53:b97a:1::101:1001 dev tap1`);
+  });
+
+  it('puts back within 5 s return routes that someone deleted from the kernel', async () => {
+    harness = await new ShootHarness(['tap0']).start(tunnelSettings({ watchdog: { windowSize: 1000, threshold: 1000, cooldown: 1 } }));
+    harness.send(0);
+    await harness.clock.advance(10);
+    harness.network.routes.clear();
+    await harness.clock.advance(2000);
+    assert.equal(harness.network.route(POD), `${POD} via fd8f:6d53:b97a:1::100:1001 dev tap0`);
+  });
+
+  it('an exception while handling a datagram is logged, and the next datagram is handled', async () => {
+    harness = await new ShootHarness(['tap0']).start();
+    harness.tunnel.sendThrows.shoot = 'socket in a bad state';
+    harness.send(0);
+    await harness.clock.advance(10);
+    harness.tunnel.sendThrows.shoot = undefined;
+    assert.ok(harness.log.lines.includes('error handling a datagram failed error="socket in a bad state"'), harness.log.lines.join('\n'));
+    harness.send(0);
+    await harness.clock.advance(10);
+    assert.equal(harness.echoes.length, 1);
   });
 });

@@ -1,18 +1,19 @@
 import { strict as assert } from 'node:assert';
 import { Ip } from '@vpn/common';
-import { compareOrder, decodeAnnouncement, encodeAnnouncement, MAX_DATAGRAM_BYTES, type Announcement } from '../../src/ha/wire';
+import { decodeAnnouncement, encodeAnnouncement, MAX_DATAGRAM_BYTES, randomId, type Announcement } from '../../src/ha/wire';
+import { INSTANCE_A, NONCE } from './support/ids';
 
-const announcement: Announcement = { pod: Ip.parse('10.200.0.10'), boot: 1764000000000, epoch: 3, seq: 1234, role: 'active' };
+const announcement: Announcement = { pod: Ip.parse('10.200.0.10'), instance: INSTANCE_A, epoch: 3, seq: 1234, nonce: NONCE, role: 'active' };
 
 function datagram(fields: Record<string, unknown>): Buffer {
-  return Buffer.from(JSON.stringify({ v: 1, pod: '10.200.0.10', boot: 1, epoch: 0, seq: 0, role: 'standby', ...fields }));
+  return Buffer.from(JSON.stringify({ v: 2, pod: '10.200.0.10', inst: INSTANCE_A, epoch: 0, seq: 0, nonce: NONCE, role: 'standby', ...fields }));
 }
 
 describe('ha wire format', () => {
   it('encodes the documented JSON object', () => {
     assert.equal(
       encodeAnnouncement(announcement).toString(),
-      '{"v":1,"pod":"10.200.0.10","boot":1764000000000,"epoch":3,"seq":1234,"role":"active"}',
+      '{"v":2,"pod":"10.200.0.10","inst":"00000000000000a1","epoch":3,"seq":1234,"nonce":"000000000000c0de","role":"active"}',
     );
   });
 
@@ -31,24 +32,26 @@ describe('ha wire format', () => {
   const refused: [string, Buffer, RegExp][] = [
     ['not JSON', Buffer.from('10.200.0.10'), /not JSON/],
     ['an array', Buffer.from('[1]'), /not a JSON object/],
-    ['another version', datagram({ v: 2 }), /unsupported version 2/],
+    ['the first version', datagram({ v: 1 }), /unsupported version 1/],
     ['no pod', datagram({ pod: undefined }), /pod undefined is not an IP address/],
     ['a pod with a zone', datagram({ pod: 'fe80::1%eth0' }), /is not an IP address/],
     ['a CIDR as pod', datagram({ pod: '10.0.0.0/8' }), /is not an IP address/],
     ['an unknown role', datagram({ role: 'primary' }), /unknown role "primary"/],
     ['a fractional epoch', datagram({ epoch: 1.5 }), /epoch 1.5 is not a non-negative integer/],
     ['a negative seq', datagram({ seq: -1 }), /seq -1/],
-    ['a string boot', datagram({ boot: '1' }), /boot "1"/],
-    ['boot 0', datagram({ boot: 0 }), /boot must be positive/],
+    ['no instance', datagram({ inst: undefined }), /inst undefined is not 16 hex digits/],
+    ['a numeric instance', datagram({ inst: 1764000000000 }), /inst 1764000000000 is not 16 hex digits/],
+    ['an upper-case nonce', datagram({ nonce: '000000000000C0DE' }), /nonce "000000000000C0DE"/],
+    ['a short nonce', datagram({ nonce: 'c0de' }), /nonce "c0de"/],
     ['an oversized datagram', datagram({ pad: 'x'.repeat(MAX_DATAGRAM_BYTES) }), /exceeds 512/],
   ];
   for (const [what, data, problem] of refused) {
     it(`refuses ${what}`, () => assert.throws(() => decodeAnnouncement(data), problem));
   }
 
-  it('orders by boot, then epoch', () => {
-    assert.ok(compareOrder({ boot: 2, epoch: 0 }, { boot: 1, epoch: 9 }) > 0);
-    assert.ok(compareOrder({ boot: 1, epoch: 4 }, { boot: 1, epoch: 5 }) < 0);
-    assert.equal(compareOrder({ boot: 1, epoch: 4 }, { boot: 1, epoch: 4 }), 0);
+  it('draws random identities of 64 bits in the documented form', () => {
+    const drawn = new Set(Array.from({ length: 100 }, () => randomId()));
+    assert.equal(drawn.size, 100);
+    for (const id of drawn) assert.match(id, /^[0-9a-f]{16}$/);
   });
 });

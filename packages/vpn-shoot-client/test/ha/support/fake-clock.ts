@@ -31,6 +31,27 @@ export class FakeClock implements Clock {
     this.timers.push({ at: this.time + delayMs, order: this.order++, run: task, cancelled: false });
   }
 
+  /**
+   * The event loop was blocked for `ms`: time jumps, and every timer that came due meanwhile (ticks,
+   * datagram deliveries) runs once, now, in creation order, as Node runs overdue timers after a block.
+   */
+  async stall(ms: number): Promise<void> {
+    this.time += ms;
+    for (const timer of this.timers) {
+      if (timer.cancelled || timer.at > this.time) continue;
+      timer.at = this.time;
+    }
+    await this.advance(0);
+  }
+
+  /** Advances in steps of 10 ms until `done` holds; throws after `limitMs`. */
+  async waitFor(done: () => boolean, limitMs: number): Promise<void> {
+    for (let waited = 0; !done(); waited += 10) {
+      if (waited >= limitMs) throw new Error(`not done within ${limitMs} ms of fake time`);
+      await this.advance(10);
+    }
+  }
+
   async advance(ms: number): Promise<void> {
     const end = this.time + ms;
     for (;;) {

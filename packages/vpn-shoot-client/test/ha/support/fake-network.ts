@@ -1,4 +1,4 @@
-import type { LinkInfo, NetworkPort, RouteSpec } from '../../../src/ha/ports';
+import type { KernelRoute, LinkInfo, NetworkPort, RouteSpec } from '../../../src/ha/ports';
 import { describeRoute } from '../../../src/ha/route-sync';
 
 /** The kernel as the controllers see it: links by name, a main table keyed by destination, neighbour deletions. */
@@ -40,6 +40,18 @@ export class FakeNetwork implements NetworkPort {
 
   async listLinks(): Promise<LinkInfo[]> {
     return [{ name: 'lo', index: 1 }, ...[...this.links].map(([name, index]) => ({ name, index }))];
+  }
+
+  /** Makes listRoutes fail with this message while set. */
+  listFailure: string | undefined;
+
+  async listRoutes(): Promise<KernelRoute[]> {
+    if (this.listFailure !== undefined) throw new Error(this.listFailure);
+    return [...this.routes.values()].map((route) =>
+      'nexthops' in route
+        ? { dst: route.dst, nexthops: route.nexthops.map((hop) => ({ dev: hop.dev, via: { address: hop.via } })) }
+        : { dst: route.dst, dev: route.dev, via: { address: route.via } },
+    );
   }
 
   async replaceRoute(spec: RouteSpec): Promise<void> {

@@ -28,6 +28,10 @@ export class FakeTunnel {
   /** Extra delay of a crossing, in ms. */
   delay: (crossing: Crossing) => number = () => 0;
   readonly log: Crossing[] = [];
+  /** While set, send() of the seed (path controller) or shoot (tunnel controller) side throws this synchronously. */
+  readonly sendThrows: { seed?: string; shoot?: string } = {};
+  /** Rewrites every datagram a shoot client sends (a hostile or broken echo). */
+  rewriteEcho: (data: Buffer) => Buffer = (data) => data;
   private readonly seeds = new Map<number, Endpoint>();
   private readonly shoots = new Map<number, Endpoint>();
   private nextPort = 40000;
@@ -49,7 +53,7 @@ export class FakeTunnel {
     return async ({ onDatagram }) => {
       const endpoint = { port: this.nextPort++, onDatagram };
       this.seeds.set(seedPod, endpoint);
-      return this.socket(endpoint, () => this.seeds.delete(seedPod), (data, port, address) => this.toShoot(seedPod, endpoint, data, port, address));
+      return this.socket('seed', endpoint, () => this.seeds.delete(seedPod), (data, port, address) => this.toShoot(seedPod, endpoint, data, port, address));
     };
   }
 
@@ -57,14 +61,19 @@ export class FakeTunnel {
     return async ({ port, onDatagram }) => {
       const endpoint = { port, onDatagram };
       this.shoots.set(client, endpoint);
-      return this.socket(endpoint, () => this.shoots.delete(client), (data, toPort, address) => this.toSeed(client, endpoint, data, toPort, address));
+      return this.socket('shoot', endpoint, () => this.shoots.delete(client), (data, toPort, address) => this.toSeed(client, endpoint, data, toPort, address));
     };
   }
 
-  private socket(endpoint: Endpoint, unbind: () => void, send: (data: Buffer, port: number, address: string) => void): UdpSocket {
+  private socket(side: 'seed' | 'shoot', endpoint: Endpoint, unbind: () => void, send: (data: Buffer, port: number, address: string) => void): UdpSocket {
     return {
       port: endpoint.port,
-      send: async (data, port, address) => send(data, port, address),
+      send: (data, port, address) => {
+        const failure = this.sendThrows[side];
+        if (failure !== undefined) throw new Error(failure);
+        send(data, port, address);
+        return Promise.resolve();
+      },
       close: async () => unbind(),
     };
   }
@@ -78,7 +87,8 @@ export class FakeTunnel {
     this.deliver(crossing, () => this.shoots.get(target.index)?.onDatagram({ data, address: sender, port: from.port }));
   }
 
-  private toSeed(client: number, from: Endpoint, data: Buffer, port: number, address: string): void {
+  private toSeed(client: number, from: Endpoint, original: Buffer, port: number, address: string): void {
+    const data = this.rewriteEcho(original);
     const target = this.findPath(address, (server, seedPod) => this.seedAddress(seedPod, server));
     const seed = target === undefined ? undefined : this.seeds.get(target.index);
     if (target === undefined || seed === undefined || seed.port !== port) return;
