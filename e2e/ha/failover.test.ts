@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { hostPort } from '../lib/address-plan';
+import { forgedAnnouncement, HIJACKED_POD_IP, withoutAnnouncementRules } from '../lib/ha-forged-announcement';
 import { attemptsFromShoot, type IsolationReport } from '../lib/ha-isolation';
 import { HA_SERVERS, range } from '../lib/ha-plan';
 import {
@@ -64,6 +65,14 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
     const { attempts, witnessed } = await hostileShoot();
     assert.deepEqual(attempts.filter((a) => a.aim === 'seed pod network' && a.protocol !== 'UDP' && a.ok), []);
     assert.deepEqual(witnessed['seed pod network'], []);
+  });
+
+  it('a shoot pod cannot make a vpn-shoot pod route an address into the tunnel by a forged announcement', async () => {
+    const l = lab();
+    const sender = (host: string): string => `fd8f:6d53:b97a:1::100:${host}`;
+    assert.equal(await forgedAnnouncement(l, 0, sender('1f00'), 1_500), '', 'with the pod\'s rules');
+    const control = await withoutAnnouncementRules(l.ns.shootClients[0], () => forgedAnnouncement(l, 0, sender('1f01'), 3_000));
+    assert.match(control, new RegExp(`^${HIJACKED_POD_IP.replace(/\./g, '\\.')} via inet6 ${sender('1f01')} dev tap0`), 'control: the same attack without them');
   });
 
   it('server carrying the active path killed with SIGKILL: longest gap < 1 s', async () => {

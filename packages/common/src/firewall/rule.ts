@@ -4,9 +4,9 @@ import type { IpFamily } from '../openvpn/values';
 export type RuleFamily = 4 | 6;
 
 /** The tables our rule sets use; the engine scans exactly these for rules it owns. */
-export type Table = 'filter' | 'nat' | 'mangle';
+export type Table = 'filter' | 'nat' | 'mangle' | 'raw';
 
-export const TABLES: readonly Table[] = ['filter', 'nat', 'mangle'];
+export const TABLES: readonly Table[] = ['filter', 'nat', 'mangle', 'raw'];
 export const RULE_FAMILIES: readonly RuleFamily[] = [4, 6];
 
 /**

@@ -8,6 +8,8 @@ import {
 } from '../../src/firewall/seed-server-rules';
 import { seedClientRules, seedClientTag, shootClientRules, shootClientTag } from '../../src/firewall/vpn-client-rules';
 import { Cidr } from '../../src/net/cidr';
+import { haServerSlice } from '../../src/net/ha-address-plan';
+import { DEFAULT_VPN_NETWORK } from '../../src/net/reserved';
 import { shootNetworksForNetmap } from '../../src/net/netmap';
 
 /** Rules as `<family> <table> <chain> <args>` lines: easy to read and to compare. */
@@ -89,15 +91,17 @@ describe('firewall rule sets', () => {
     ]);
   });
 
+  const SLICE_0 = haServerSlice(DEFAULT_VPN_NETWORK, 0);
   const SEED_CLIENT_FILTER = [
     '4 filter INPUT -i tap0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
     '4 filter INPUT -i tap0 -j DROP',
     '6 filter INPUT -i tap0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
-    '6 filter INPUT -i tap0 -p ipv6-icmp --icmpv6-type 133 -j ACCEPT',
-    '6 filter INPUT -i tap0 -p ipv6-icmp --icmpv6-type 134 -j ACCEPT',
-    '6 filter INPUT -i tap0 -p ipv6-icmp --icmpv6-type 135 -j ACCEPT',
-    '6 filter INPUT -i tap0 -p ipv6-icmp --icmpv6-type 136 -j ACCEPT',
-    '6 filter INPUT -i tap0 -p ipv6-icmp --icmpv6-type 137 -j ACCEPT',
+    ...['fd8f:6d53:b97a:1::100:0/112', 'fe80::/10'].flatMap((source) =>
+      ['135', '136'].map(
+        (type) =>
+          `6 filter INPUT -i tap0 -s ${source} -p ipv6-icmp --icmpv6-type ${type} -m hl --hl-eq 255 -m limit --limit 100/sec --limit-burst 200 -j ACCEPT`,
+      ),
+    ),
     '6 filter INPUT -i tap0 -j DROP',
     '4 filter FORWARD -i tap0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
     '4 filter FORWARD -i tap0 -j DROP',
@@ -105,12 +109,23 @@ describe('firewall rule sets', () => {
     '6 filter FORWARD -i tap0 -j DROP',
   ];
 
+  it('HA shoot client: UDP 5400 only through its tap from its server\'s seed-client pool; VPN_NETWORK sources only through the right tap', () => {
+    const rules = shootClientRules({ forwardDevice: 'tap1', families: ['IPv4'], mappings: [], applyNetmap: false, ha: { server: 1, vpnNetwork: DEFAULT_VPN_NETWORK } });
+    assert.deepEqual(show(rules).slice(-5), [
+      '4 filter INPUT -p udp -m udp --dport 5400 -j DROP',
+      '6 filter INPUT ! -i tap+ -p udp -m udp --dport 5400 -j DROP',
+      '6 filter INPUT -i tap1 -p udp -m udp --dport 5400 -m iprange ! --src-range fd8f:6d53:b97a:1::101:1000-fd8f:6d53:b97a:1::101:ffff -j DROP',
+      '6 raw PREROUTING ! -i tap+ -s fd8f:6d53:b97a:1::/96 -j DROP',
+      '6 raw PREROUTING -i tap1 -s fd8f:6d53:b97a:1::/96 -m iprange ! --src-range fd8f:6d53:b97a:1::101:0-fd8f:6d53:b97a:1::101:ffff -j DROP',
+    ]);
+  });
+
   it('seed client without overlap: replies and neighbour discovery only, in INPUT and FORWARD, both families', () => {
-    assert.deepEqual(show(seedClientRules({ device: 'tap0', mappings: MAPPINGS, seedPodNetwork: Cidr.parse('10.96.0.0/11'), applyNetmap: false })), SEED_CLIENT_FILTER);
+    assert.deepEqual(show(seedClientRules({ device: 'tap0', mappings: MAPPINGS, seedPodNetwork: Cidr.parse('10.96.0.0/11'), applyNetmap: false, neighbourSlice: SLICE_0 })), SEED_CLIENT_FILTER);
   });
 
   it('seed client with overlap: envoy NETMAP and the 241/8 pair on the tap device, then the filter rules', () => {
-    assert.deepEqual(show(seedClientRules({ device: 'tap0', mappings: MAPPINGS.slice(2), seedPodNetwork: Cidr.parse('10.0.0.0/8'), applyNetmap: true })), [
+    assert.deepEqual(show(seedClientRules({ device: 'tap0', mappings: MAPPINGS.slice(2), seedPodNetwork: Cidr.parse('10.0.0.0/8'), applyNetmap: true, neighbourSlice: SLICE_0 })), [
       '4 nat OUTPUT -m owner --gid-owner 31415 -d 10.250.0.0/16 -j NETMAP --to 242.0.0.0/16',
       '4 nat PREROUTING -i tap0 -d 241.0.0.0/8 -j NETMAP --to 10.0.0.0/8',
       '4 nat POSTROUTING -o tap0 -s 10.0.0.0/8 -j NETMAP --to 241.0.0.0/8',

@@ -11,6 +11,8 @@ import {
 import { seedClientRules, seedClientTag, shootClientRules, shootClientTag } from '../../src/firewall/vpn-client-rules';
 import { silentLogger } from '../../src/log';
 import { Cidr } from '../../src/net/cidr';
+import { haServerSlice } from '../../src/net/ha-address-plan';
+import { DEFAULT_VPN_NETWORK } from '../../src/net/reserved';
 import { shootNetworksForNetmap } from '../../src/net/netmap';
 import { TestNetns } from '../support/netns';
 import { requireRoot } from '../support/privileges';
@@ -30,7 +32,14 @@ function allRuleSets(seedPodNetwork: string): [RuleTag, Rule[]][] {
     [SEED_SERVER_ROOT_TAG, seedServerRootRules(MAPPINGS)],
     [FIREWALL_TAG, seedServerFirewallRules({ device: 'tun0', seedPodNetwork: seedPod })],
     [shootClientTag('tun0'), shootClientRules({ forwardDevice: 'tun0', families: ['IPv4', 'IPv6'], mappings: MAPPINGS, applyNetmap: true })],
-    [seedClientTag('tap0'), seedClientRules({ device: 'tap0', mappings: MAPPINGS, seedPodNetwork: seedPod, applyNetmap: true })],
+    [
+      shootClientTag('tap1'),
+      shootClientRules({ forwardDevice: 'tap1', families: ['IPv4', 'IPv6'], mappings: MAPPINGS, applyNetmap: true, ha: { server: 1, vpnNetwork: DEFAULT_VPN_NETWORK } }),
+    ],
+    [
+      seedClientTag('tap0'),
+      seedClientRules({ device: 'tap0', mappings: MAPPINGS, seedPodNetwork: seedPod, applyNetmap: true, neighbourSlice: haServerSlice(DEFAULT_VPN_NETWORK, 0) }),
+    ],
   ];
 }
 
@@ -46,6 +55,7 @@ function addForeignRules(ns: TestNetns, backend: BackendName): void {
     iptablesIn(ns, backend, family, '-A FORWARD -i eth9 -j ACCEPT');
     for (const chain of ['PREROUTING', 'POSTROUTING', 'OUTPUT']) iptablesIn(ns, backend, family, `-t nat -A ${chain} -s ${documentation} -j RETURN`);
     iptablesIn(ns, backend, family, '-t mangle -A POSTROUTING -o eth9 -j RETURN');
+    iptablesIn(ns, backend, family, `-t raw -A PREROUTING -s ${documentation} -j RETURN`);
   }
 }
 
@@ -89,7 +99,9 @@ describe('firewall against the kernel [root]', function () {
         await applyAll(firewall, '10.96.0.0/11');
         const applied = saveAll(netns, backend);
         assert.match(applied, /-A PREROUTING -d 241\.0\.0\.0\/8 -i tun0 -m comment --comment "vpn-seed-server:firewall:tun0" -j NETMAP --to 10\.96\.0\.0\/11/);
-        assert.match(applied, /-A INPUT -i tap0 -p ipv6-icmp -m icmp6 --icmpv6-type 137 -m comment --comment "vpn-shoot-client:seed-client:tap0" -j ACCEPT/);
+        assert.match(applied, /-A INPUT -s fe80::\/10 -i tap0 -p ipv6-icmp -m icmp6 --icmpv6-type 136 -m hl --hl-eq 255 -m limit --limit 100\/sec --limit-burst 200 -m comment --comment "vpn-shoot-client:seed-client:tap0" -j ACCEPT/);
+        assert.doesNotMatch(applied, /--icmpv6-type 13[347]/);
+        assert.match(applied, /-A PREROUTING -i tap1 -s fd8f:6d53:b97a:1::\/96 -m iprange ! --src-range fd8f:6d53:b97a:1::101:0-fd8f:6d53:b97a:1::101:ffff -m comment --comment "vpn-shoot-client:shoot-client:tap1" -j DROP|-A PREROUTING -s fd8f:6d53:b97a:1::\/96 -i tap1 -m iprange ! --src-range fd8f:6d53:b97a:1::101:0-fd8f:6d53:b97a:1::101:ffff -m comment --comment "vpn-shoot-client:shoot-client:tap1" -j DROP/);
 
         assert.deepEqual(await applyAll(firewall, '10.96.0.0/11'), allRuleSets('10.96.0.0/11').map(() => ({ added: 0, deleted: 0 })));
         assert.equal(saveAll(netns, backend), applied);

@@ -175,8 +175,17 @@ describe('sysctl', () => {
       assert.deepEqual(SERVER_SETUP_SYSCTLS, enable);
     });
 
-    it('composes vpn-client setup: common, role, then accept_dad=0 for HA', () => {
-      assert.deepEqual(pairs(HA_CLIENT_SYSCTLS), ['net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
+    it('composes vpn-client setup: common, role, then for HA accept_dad=0 and no router advertisements or redirects', () => {
+      assert.deepEqual(pairs(HA_CLIENT_SYSCTLS), [
+        'net.ipv6.conf.all.accept_dad=0',
+        'net.ipv6.conf.default.accept_dad=0',
+        'net.ipv6.conf.all.accept_ra=0',
+        'net.ipv6.conf.all.accept_redirects=0',
+        'net.ipv4.conf.all.accept_redirects=0',
+        'net.ipv6.conf.default.accept_ra=0',
+        'net.ipv6.conf.default.accept_redirects=0',
+        'net.ipv4.conf.default.accept_redirects=0',
+      ]);
       assert.deepEqual(clientSetupSysctls({ isShootClient: false, ha: false }), [...CLIENT_COMMON_SYSCTLS, ...SEED_CLIENT_SYSCTLS]);
       assert.deepEqual(clientSetupSysctls({ isShootClient: true, ha: true }), [
         ...CLIENT_COMMON_SYSCTLS,

@@ -5,6 +5,7 @@ import {
   createFirewall,
   detectBackend,
   detectTunnelMtu,
+  haServerSlice,
   parseClientSettings,
   removeStaleTunnelAddresses,
   renderClientConfig,
@@ -35,14 +36,27 @@ export async function renderClient(paths: RootPaths, log: Logger, env: NodeJS.Pr
     const netmap = clientNetmap(settings);
 
     const firewall = createFirewall(await detectBackend({ log }), log);
+    const server = settings.vpnServerIndex;
     const [tag, rules] = settings.isShootClient
       ? [
           shootClientTag(values.device),
-          shootClientRules({ forwardDevice: values.device, families: values.ipFamilies, mappings: netmap.shootNetworks, applyNetmap: netmap.apply }),
+          shootClientRules({
+            forwardDevice: values.device,
+            families: values.ipFamilies,
+            mappings: netmap.shootNetworks,
+            applyNetmap: netmap.apply,
+            ha: settings.ha === undefined || server === undefined ? undefined : { server, vpnNetwork: settings.vpnNetwork },
+          }),
         ]
       : [
           seedClientTag(values.device),
-          seedClientRules({ device: values.device, mappings: netmap.shootNetworks, seedPodNetwork: settings.seedPodNetwork, applyNetmap: netmap.apply }),
+          seedClientRules({
+            device: values.device,
+            mappings: netmap.shootNetworks,
+            seedPodNetwork: settings.seedPodNetwork,
+            applyNetmap: netmap.apply,
+            neighbourSlice: haServerSlice(settings.vpnNetwork, server ?? 0),
+          }),
         ];
     await firewall.apply(tag, rules);
 

@@ -1,8 +1,9 @@
-import { applySysctls, clientSetupSysctls, ensurePersistentTaps, type Logger, parseClientSettings, withNetlink } from '@vpn/common';
+import { applySysctls, clientSetupSysctls, ensurePersistentTaps, haTapSysctls, type Logger, parseClientSettings, withNetlink } from '@vpn/common';
 
 /**
  * Init container: the kernel settings of the client's pod (reference §4.4); in HA also no duplicate
- * address detection and one persistent tap per server, created after accept_dad=0 so they inherit it.
+ * address detection, no router advertisements or redirects, and one persistent tap per server, created after
+ * those defaults so they inherit them, and set once more per tap in case it existed before.
  */
 export async function setupClient(log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const settings = parseClientSettings(env);
@@ -12,4 +13,5 @@ export async function setupClient(log: Logger, env: NodeJS.ProcessEnv = process.
   const taps = Array.from({ length: settings.ha.vpnServers }, (_, s) => `tap${s}`);
   const created = await withNetlink((netlink) => ensurePersistentTaps(netlink, taps));
   log.info('persistent tap devices in place', { devices: taps.join(','), created: created.join(',') || undefined });
+  for (const outcome of await applySysctls(taps.flatMap(haTapSysctls))) log.info('sysctl', { ...outcome });
 }
