@@ -1,4 +1,4 @@
-import { createRtNetlink, type NetlinkMessage, type NetlinkSocket } from 'netlink';
+import { NetlinkSocket, Protocol, RawNetlinkSocket, type NetlinkMessage } from 'netlink';
 import { NLMSG_ERROR, NLM_F_DUMP, NLM_F_DUMP_INTR } from './constants';
 import { NetlinkError } from './errors';
 
@@ -20,7 +20,11 @@ export class RtnetlinkTransport {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  constructor(private readonly timeoutMs: number) {}
+  /** `openRaw` opens the native socket under the package's framing; tests pass a fake. */
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly openRaw: () => RawNetlinkSocket = () => new RawNetlinkSocket(Protocol.ROUTE),
+  ) {}
 
   /** Sends a request and resolves with its non-ACK reply messages; a kernel error rejects with NetlinkError. */
   request(operation: string, type: number, body: Buffer, flags = 0): Promise<ReplyMessage[]> {
@@ -67,7 +71,7 @@ export class RtnetlinkTransport {
   private open(operation: string): NetlinkSocket {
     if (this.closed) throw new Error(`${operation}: netlink socket already closed`);
     if (!this.socket) {
-      const socket = createRtNetlink().socket;
+      const socket = new NetlinkSocket(this.openRaw());
       // A receive error (e.g. ENOBUFS) may have eaten a reply: that request times out, the next gets a fresh socket.
       socket.on('error', () => {
         if (this.socket === socket) this.socket = null;
