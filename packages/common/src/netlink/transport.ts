@@ -1,5 +1,5 @@
-import { NetlinkSocket, Protocol, RawNetlinkSocket, type NetlinkMessage } from 'netlink';
-import { NLMSG_ERROR, NLM_F_DUMP, NLM_F_DUMP_INTR } from './constants';
+import { NetlinkSocket, Protocol, RawNetlinkSocket, type MessageInfo, type NetlinkMessage } from 'netlink';
+import { NLMSG_DONE, NLMSG_ERROR, NLM_F_DUMP, NLM_F_DUMP_INTR } from './constants';
 import { NetlinkError } from './errors';
 
 export interface ReplyMessage {
@@ -71,7 +71,7 @@ export class RtnetlinkTransport {
   private open(operation: string): NetlinkSocket {
     if (this.closed) throw new Error(`${operation}: netlink socket already closed`);
     if (!this.socket) {
-      const socket = new NetlinkSocket(this.openRaw());
+      const socket = new DoneKeepingSocket(this.openRaw());
       // A receive error (e.g. ENOBUFS) may have eaten a reply: that request times out, the next gets a fresh socket.
       socket.on('error', () => {
         if (this.socket === socket) this.socket = null;
@@ -83,13 +83,26 @@ export class RtnetlinkTransport {
   }
 }
 
+/**
+ * The package's socket drops the NLMSG_DONE that ends a dump, but the kernel writes the dump's status into
+ * it and may flag an interruption (NLM_F_DUMP_INTR) on that message alone. This one keeps it in the reply.
+ */
+class DoneKeepingSocket extends NetlinkSocket {
+  protected override emitMessage(msg: NetlinkMessage | NetlinkMessage[], rinfo: MessageInfo): unknown {
+    const last = Array.isArray(msg) ? msg[msg.length - 1] : undefined;
+    // The package cuts the last message off a multipart reply: a repeated DONE leaves the original in.
+    return super.emitMessage(Array.isArray(msg) && last?.type === NLMSG_DONE ? [...msg, last] : msg, rinfo);
+  }
+}
+
 function checked(operation: string, messages: NetlinkMessage[]): ReplyMessage[] {
   const replies: ReplyMessage[] = [];
   for (const m of messages) {
-    if (m.type !== NLMSG_ERROR) {
+    if (m.type !== NLMSG_ERROR && m.type !== NLMSG_DONE) {
       replies.push({ type: m.type, data: m.data });
       continue;
     }
+    // Both start with a status: 0 (an ACK, a complete dump) or the negated errno.
     const errno = -m.data.readInt32LE(0);
     if (errno !== 0) throw new NetlinkError(operation, errno);
   }

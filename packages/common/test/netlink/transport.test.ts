@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { NLMSG_ERROR, NLM_F_DUMP, NLM_F_DUMP_INTR, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK } from '../../src/netlink/constants';
+import { NLMSG_DONE, NLMSG_ERROR, NLM_F_DUMP, NLM_F_DUMP_INTR, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK } from '../../src/netlink/constants';
 import { NetlinkError } from '../../src/netlink/errors';
 import { RtnetlinkTransport } from '../../src/netlink/transport';
 import { fakeSockets, type Kernel, type Reply } from './fake-raw-socket';
 
-const NLMSG_DONE = 3;
 const NLM_F_MULTI = 0x2;
 
 const s32 = (n: number): Buffer => {
@@ -14,11 +13,13 @@ const s32 = (n: number): Buffer => {
 };
 /** One entry of a link dump; the transport does not look inside. */
 const link = (index: number, flags = 0): Reply => ({ type: RTM_NEWLINK, flags: NLM_F_MULTI | flags, data: Buffer.from([index]) });
-const done = (): Reply => ({ type: NLMSG_DONE, flags: NLM_F_MULTI, data: s32(0) });
+/** The end of a dump: its status (0 or the negated errno that cut it short). */
+const done = (flags = 0, errno = 0): Reply => ({ type: NLMSG_DONE, flags: NLM_F_MULTI | flags, data: s32(-errno) });
 /** nlmsgerr: the negated errno (0 for an ACK), then the request's header, which the transport does not read. */
 const nlmsgerr = (errno: number): Reply => ({ type: NLMSG_ERROR, data: Buffer.concat([s32(-errno), Buffer.alloc(16)]) });
 
 const EEXIST = 17;
+const EMSGSIZE = 90;
 const ENOBUFS = 105;
 
 function transportOver(kernel: Kernel, timeoutMs = 1000): ReturnType<typeof fakeSockets> & { transport: RtnetlinkTransport } {
@@ -47,6 +48,23 @@ describe('rtnetlink transport', () => {
       sockets[0].sent.map((r) => [r.type, r.flags & NLM_F_DUMP]),
       [[RTM_GETLINK, NLM_F_DUMP], [RTM_GETLINK, NLM_F_DUMP]],
     );
+  });
+
+  it('repeats a dump whose interruption the kernel flags on the closing DONE only', async () => {
+    let dumps = 0;
+    const { transport, sockets } = transportOver(() => (++dumps === 1 ? [link(1), done(NLM_F_DUMP_INTR)] : [link(2), done()]));
+    const replies = await transport.dump('list links', RTM_GETLINK, Buffer.alloc(16));
+    assert.deepEqual(replies, [{ type: RTM_NEWLINK, data: Buffer.from([2]) }]);
+    assert.equal(sockets[0].sent.length, 2);
+  });
+
+  it('rejects a dump the kernel cut short with an errno in its DONE', async () => {
+    const { transport } = transportOver(() => [link(1), done(0, EMSGSIZE)]);
+    await assert.rejects(transport.dump('list links', RTM_GETLINK, Buffer.alloc(16)), {
+      name: 'NetlinkError',
+      code: 'EMSGSIZE',
+      message: 'list links: message too long (EMSGSIZE)',
+    });
   });
 
   it('gives up on a dump interrupted three times in a row', async () => {
