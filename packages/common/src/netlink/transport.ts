@@ -9,6 +9,12 @@ export interface ReplyMessage {
 
 const DUMP_ATTEMPTS = 3;
 
+/** A socket and a promise that rejects with the first error it reports. */
+interface OpenSocket {
+  netlink: NetlinkSocket;
+  failure: Promise<never>;
+}
+
 /**
  * Request/reply over one rtnetlink socket of the npm `netlink` package, which does the framing, sequence
  * numbers and multipart assembly; we decode the payloads ourselves. Requests run one at a time because the
@@ -16,7 +22,7 @@ const DUMP_ATTEMPTS = 3;
  * first request and does not keep the process alive while idle.
  */
 export class RtnetlinkTransport {
-  private socket: NetlinkSocket | null = null;
+  private socket: OpenSocket | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -46,7 +52,7 @@ export class RtnetlinkTransport {
 
   close(): void {
     this.closed = true;
-    this.socket?.close();
+    this.socket?.netlink.close();
     this.socket = null;
   }
 
@@ -57,9 +63,10 @@ export class RtnetlinkTransport {
   }
 
   private async exchange(operation: string, type: number, body: Buffer, flags: number): Promise<NetlinkMessage[]> {
-    const socket = this.open(operation);
+    const { netlink, failure } = this.open(operation);
     try {
-      const [messages] = await socket.request(type, body, { flags, checkError: false, timeout: this.timeoutMs });
+      const reply = netlink.request(type, body, { flags, checkError: false, timeout: this.timeoutMs });
+      const [messages] = await Promise.race([reply, failure]);
       return messages;
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
@@ -68,16 +75,22 @@ export class RtnetlinkTransport {
     }
   }
 
-  private open(operation: string): NetlinkSocket {
+  private open(operation: string): OpenSocket {
     if (this.closed) throw new Error(`${operation}: netlink socket already closed`);
     if (!this.socket) {
-      const socket = new DoneKeepingSocket(this.openRaw());
-      // A receive error (e.g. ENOBUFS) may have eaten a reply: that request times out, the next gets a fresh socket.
-      socket.on('error', () => {
-        if (this.socket === socket) this.socket = null;
-        socket.close();
+      const netlink = new DoneKeepingSocket(this.openRaw());
+      // A receive error (e.g. ENOBUFS) may have eaten a reply, which could not arrive on the closed socket
+      // anyway: the request waiting fails with the error right away, the next one gets a fresh socket.
+      const failure = new Promise<never>((_, reject) => {
+        netlink.on('error', (err) => {
+          if (this.socket?.netlink === netlink) this.socket = null;
+          netlink.close();
+          reject(err);
+        });
       });
-      this.socket = socket;
+      // The error may come while no request is waiting.
+      failure.catch(() => undefined);
+      this.socket = { netlink, failure };
     }
     return this.socket;
   }

@@ -104,6 +104,19 @@ describe('rtnetlink transport', () => {
     assert.deepEqual([sockets[0].sent.length, sockets[1].sent.length], [1, 1], 'the broken socket got no request');
   });
 
+  it('fails the request waiting on a socket that reports an error with that error, not a late timeout', async () => {
+    let requests = 0;
+    const kernel: Kernel = () => (++requests === 1 ? receiveError(ENOBUFS, 'ENOBUFS') : [link(1), done()]);
+    const { transport, sockets } = transportOver(kernel, 200);
+    await assert.rejects(transport.dump('list links', RTM_GETLINK, Buffer.alloc(16)), {
+      message: 'list links: Error when receiving Netlink message: no buffer space available',
+    });
+    assert.equal(sockets[0].closed, true);
+
+    assert.equal((await transport.dump('list links', RTM_GETLINK, Buffer.alloc(16))).length, 1);
+    assert.deepEqual([sockets[0].sent.length, sockets[1].sent.length], [1, 1]);
+  });
+
   it('times out a request that gets no reply, naming the operation and the timeout, and keeps the socket', async () => {
     let requests = 0;
     const { transport, sockets } = transportOver(() => (++requests === 1 ? undefined : [nlmsgerr(0)]), 20);
