@@ -8,6 +8,7 @@ export const AF_INET = 2;
 export const AF_INET6 = 10;
 
 export const NLMSG_ERROR = 2;
+export const NLMSG_DONE = 3;
 
 export const NLM_F_DUMP_INTR = 0x10;
 /** NLM_F_ROOT | NLM_F_MATCH. */

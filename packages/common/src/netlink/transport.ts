@@ -1,5 +1,5 @@
-import { createRtNetlink, type NetlinkMessage, type NetlinkSocket } from 'netlink';
-import { NLMSG_ERROR, NLM_F_DUMP, NLM_F_DUMP_INTR } from './constants';
+import { NetlinkSocket, Protocol, RawNetlinkSocket, type MessageInfo, type NetlinkMessage } from 'netlink';
+import { NLMSG_DONE, NLMSG_ERROR, NLM_F_DUMP, NLM_F_DUMP_INTR } from './constants';
 import { NetlinkError } from './errors';
 
 export interface ReplyMessage {
@@ -9,6 +9,12 @@ export interface ReplyMessage {
 
 const DUMP_ATTEMPTS = 3;
 
+/** A socket and a promise that rejects with the first error it reports. */
+interface OpenSocket {
+  netlink: NetlinkSocket;
+  failure: Promise<never>;
+}
+
 /**
  * Request/reply over one rtnetlink socket of the npm `netlink` package, which does the framing, sequence
  * numbers and multipart assembly; we decode the payloads ourselves. Requests run one at a time because the
@@ -16,11 +22,15 @@ const DUMP_ATTEMPTS = 3;
  * first request and does not keep the process alive while idle.
  */
 export class RtnetlinkTransport {
-  private socket: NetlinkSocket | null = null;
+  private socket: OpenSocket | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  constructor(private readonly timeoutMs: number) {}
+  /** `openRaw` opens the native socket under the package's framing; tests pass a fake. */
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly openRaw: () => RawNetlinkSocket = () => new RawNetlinkSocket(Protocol.ROUTE),
+  ) {}
 
   /** Sends a request and resolves with its non-ACK reply messages; a kernel error rejects with NetlinkError. */
   request(operation: string, type: number, body: Buffer, flags = 0): Promise<ReplyMessage[]> {
@@ -42,7 +52,7 @@ export class RtnetlinkTransport {
 
   close(): void {
     this.closed = true;
-    this.socket?.close();
+    this.socket?.netlink.close();
     this.socket = null;
   }
 
@@ -53,9 +63,10 @@ export class RtnetlinkTransport {
   }
 
   private async exchange(operation: string, type: number, body: Buffer, flags: number): Promise<NetlinkMessage[]> {
-    const socket = this.open(operation);
+    const { netlink, failure } = this.open(operation);
     try {
-      const [messages] = await socket.request(type, body, { flags, checkError: false, timeout: this.timeoutMs });
+      const reply = netlink.request(type, body, { flags, checkError: false, timeout: this.timeoutMs });
+      const [messages] = await Promise.race([reply, failure]);
       return messages;
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
@@ -64,28 +75,47 @@ export class RtnetlinkTransport {
     }
   }
 
-  private open(operation: string): NetlinkSocket {
+  private open(operation: string): OpenSocket {
     if (this.closed) throw new Error(`${operation}: netlink socket already closed`);
     if (!this.socket) {
-      const socket = createRtNetlink().socket;
-      // A receive error (e.g. ENOBUFS) may have eaten a reply: that request times out, the next gets a fresh socket.
-      socket.on('error', () => {
-        if (this.socket === socket) this.socket = null;
-        socket.close();
+      const netlink = new DoneKeepingSocket(this.openRaw());
+      // A receive error (e.g. ENOBUFS) may have eaten a reply, which could not arrive on the closed socket
+      // anyway: the request waiting fails with the error right away, the next one gets a fresh socket.
+      const failure = new Promise<never>((_, reject) => {
+        netlink.on('error', (err) => {
+          if (this.socket?.netlink === netlink) this.socket = null;
+          netlink.close();
+          reject(err);
+        });
       });
-      this.socket = socket;
+      // The error may come while no request is waiting.
+      failure.catch(() => undefined);
+      this.socket = { netlink, failure };
     }
     return this.socket;
+  }
+}
+
+/**
+ * The package's socket drops the NLMSG_DONE that ends a dump, but the kernel writes the dump's status into
+ * it and may flag an interruption (NLM_F_DUMP_INTR) on that message alone. This one keeps it in the reply.
+ */
+class DoneKeepingSocket extends NetlinkSocket {
+  protected override emitMessage(msg: NetlinkMessage | NetlinkMessage[], rinfo: MessageInfo): unknown {
+    const last = Array.isArray(msg) ? msg[msg.length - 1] : undefined;
+    // The package cuts the last message off a multipart reply: a repeated DONE leaves the original in.
+    return super.emitMessage(Array.isArray(msg) && last?.type === NLMSG_DONE ? [...msg, last] : msg, rinfo);
   }
 }
 
 function checked(operation: string, messages: NetlinkMessage[]): ReplyMessage[] {
   const replies: ReplyMessage[] = [];
   for (const m of messages) {
-    if (m.type !== NLMSG_ERROR) {
+    if (m.type !== NLMSG_ERROR && m.type !== NLMSG_DONE) {
       replies.push({ type: m.type, data: m.data });
       continue;
     }
+    // Both start with a status: 0 (an ACK, a complete dump) or the negated errno.
     const errno = -m.data.readInt32LE(0);
     if (errno !== 0) throw new NetlinkError(operation, errno);
   }
