@@ -31,7 +31,7 @@ export interface ShootClientRuleOptions {
 }
 
 /**
- * Reference §4.3, shoot client: forward what comes through the tunnel, restore the real shoot
+ * Shoot client, as gardener/vpn2 pkg/vpn_client/iptables.go: forward what comes through the tunnel, restore the real shoot
  * addresses, clamp MSS both ways, MASQUERADE onto the pod network.
  */
 export function shootClientRules(options: ShootClientRuleOptions): Rule[] {
@@ -64,7 +64,7 @@ export interface SeedClientRuleOptions {
 }
 
 /**
- * Reference §4.3, seed client (the kube-apiserver pod, HA). The transfer network is IPv6 whatever the
+ * Seed client (the kube-apiserver pod, HA; gardener/vpn2 pkg/vpn_client/iptables.go). The transfer network is IPv6 whatever the
  * shoot's families, so both families admit from the device only replies, and IPv6 also neighbour
  * discovery (which conntrack does not track), never other ICMPv6 a shoot could initiate. kube-apiserver
  * pods inherit ip_forward=1 from their node, so FORWARD admits only replies too: otherwise a shoot could route

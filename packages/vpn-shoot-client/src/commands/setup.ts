@@ -1,7 +1,7 @@
 import { applySysctls, clientSetupSysctls, ensurePersistentTaps, type Logger, parseClientSettings, withNetlink } from '@vpn/common';
 
 /**
- * Init container: the kernel settings of the client's pod (reference §4.4); in HA also no duplicate
+ * Init container: the kernel settings of the client's pod (gardener/vpn2 pkg/vpn_client/sysctl.go); in HA also no duplicate
  * address detection and one persistent tap per server, created after accept_dad=0 so they inherit it.
  */
 export async function setupClient(log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<void> {
