@@ -6,7 +6,7 @@ import { sleep, type SupervisedProcess } from './process-supervisor';
 import { escapeRegExp, heardBy } from './isolation';
 
 /**
- * A kube-apiserver pod accepts from its taps only replies and neighbour discovery (DESIGN.md §3), and
+ * A kube-apiserver pod accepts from its taps only replies and neighbour discovery (docs/ha.md, "Trust boundary"), and
  * forwards nothing the shoot initiates. A sink in that pod and one in a vpn-seed-server pod record
  * everything that reaches them; a vpn-shoot pod then tries every address of the kube-apiserver pod it can
  * aim at (its pod IP, which has a return route, its tap addresses, and its eth0 IPv6 address and the seed

@@ -49,7 +49,7 @@ export interface Fault {
 }
 
 /**
- * One HA lab (DESIGN.md §3): the topology, the stand-ins (ingress, shoot hosts, flow sink) and this
+ * One HA lab (docs/ha.md): the topology, the stand-ins (ingress, shoot hosts, flow sink) and this
  * repository's programs run as Gardener's containers would, every file under a private temporary directory.
  * Two servers; kube-apiserver pod k runs `setup`, two OpenVPN clients (tap0, tap1) and a path controller;
  * vpn-shoot-k runs `setup`, two OpenVPN clients through the ingress and a tunnel controller.

@@ -1,7 +1,7 @@
 import { addressPlan, INGRESS_PORTS, type IfAddr, type ShootHost, type ShootNetworkKind } from './address-plan';
 
 /**
- * The addresses of an HA lab (DESIGN.md §3): two vpn-seed-server replicas, `shootClients` vpn-shoot pods
+ * The addresses of an HA lab (docs/ha.md, "Address plan"): two vpn-seed-server replicas, `shootClients` vpn-shoot pods
  * (HA_VPN_CLIENTS) and `seedClients` kube-apiserver pods, all dual-stack. The shoot side and the outer link
  * are those of the non-HA plan; the seed pod network gets one address per server and kube-apiserver pod.
  */

@@ -4,7 +4,7 @@ import { SEED_SERVER, SHOOT_CLIENT } from './vpn-programs';
 
 /**
  * How an HA lab runs this repository's programs: the files of every container under the lab's directory,
- * and the environment Gardener gives each container (gardener-deployment.md §2.2–2.4).
+ * and the environment Gardener gives each container (docs/architecture.md, "Environment variables").
  */
 export interface HaFiles {
   dir: string;

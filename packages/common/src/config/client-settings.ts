@@ -21,7 +21,7 @@ export interface ClientHaSettings {
   bondingMode: BondingMode;
 }
 
-/** Settings of vpn-shoot-client root and setup (reference §2.3), both as shoot client and as seed client. */
+/** Settings of vpn-shoot-client root and setup (gardener/vpn2 pkg/config/vpn-client.go), both as shoot client and as seed client. */
 export interface ClientSettings {
   /** Sorted and de-duplicated: IPv4 first when present. */
   ipFamilies: IpFamily[];

@@ -12,7 +12,7 @@ import {
   type ShootNetworks,
 } from './shared';
 
-/** Settings of the seed-side path controller (kube-apiserver sidecar), reference §2.4. */
+/** Settings of the seed-side path controller (kube-apiserver sidecar), gardener/vpn2 pkg/config/pathcontroller.go. */
 export interface PathControllerSettings {
   vpnNetwork: Cidr;
   /** HA_VPN_CLIENTS: shoot clients k = 0..n-1 to probe on every server. */

@@ -11,7 +11,7 @@ export interface ServerHaSettings {
   vpnClients: number;
 }
 
-/** Settings of vpn-seed-server (root, exporter, readiness, liveness): reference §2.2 plus BuildValues. */
+/** Settings of vpn-seed-server (root, exporter, readiness, liveness): gardener/vpn2 pkg/config/vpn-server.go plus BuildValues. */
 export interface ServerSettings {
   shootNetworks: ShootNetworks;
   vpnNetwork: Cidr;

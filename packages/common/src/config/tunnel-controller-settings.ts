@@ -13,7 +13,7 @@ export interface WatchdogSettings {
   cooldown: number;
 }
 
-/** Settings of the shoot-side tunnel controller, reference §2.5. */
+/** Settings of the shoot-side tunnel controller, gardener/vpn2 pkg/config/tunnelcontroller.go. */
 export interface TunnelControllerSettings {
   /** HA_VPN_CLIENTS (default 2). The reference bounds its watchdog loop by it; our servers are the taps present. */
   haVpnClients: number;

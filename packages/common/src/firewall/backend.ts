@@ -10,7 +10,7 @@ export type BackendName = 'legacy' | 'nft';
 /** The reference prefers legacy whenever it works; the check does not ask which backend the host uses. */
 const BACKEND_PREFERENCE: readonly BackendName[] = ['legacy', 'nft'];
 
-/** The images carry the binaries here (alpine layout); see reference §4.1. */
+/** The images carry the binaries here (alpine layout), as in gardener/vpn2 pkg/network/iptables.go. */
 export const DEFAULT_SBIN_DIR = '/usr/sbin';
 
 export class IptablesCommandError extends Error {
@@ -82,7 +82,7 @@ export interface DetectOptions {
 }
 
 /**
- * Reference §4.1: the first backend, legacy before nft, whose iptables and ip6tables both list the filter
+ * As gardener/vpn2 pkg/network/iptables.go: the first backend, legacy before nft, whose iptables and ip6tables both list the filter
  * table successfully. `-n` keeps listing free of reverse DNS lookups; the exit status is the same.
  */
 export async function detectBackend(opts: DetectOptions): Promise<IptablesBackend> {

@@ -11,7 +11,7 @@ export function seedServerFirewallTag(device: string): RuleTag {
   return ruleTag('vpn-seed-server', 'firewall', device);
 }
 
-/** Reference §4.2, root command (non-HA): IPv4 nat OUTPUT NETMAP of the envoy group per shoot network. */
+/** The reference's root command (non-HA): IPv4 nat OUTPUT NETMAP of the envoy group per shoot network. */
 export function seedServerRootRules(mappings: readonly NetmapEntry[]): Rule[] {
   return envoyNetmapRules(mappings);
 }
@@ -24,7 +24,7 @@ export interface SeedServerFirewallOptions {
 }
 
 /**
- * Reference §4.2 firewall hook rules, plus FORWARD: server pods usually inherit ip_forward=1, and the
+ * The reference's firewall hook rules (vpn2 cmd/vpn_server/app/firewall.go), plus FORWARD: server pods usually inherit ip_forward=1, and the
  * reference then maps a datagram the shoot sends to 241/8 into the seed pod network and forwards it.
  * Here the device admits only packets of connections the seed side opened, in both INPUT (replies to
  * the pod itself, e.g. envoy) and FORWARD (anything routed through the pod). A shoot-initiated packet is

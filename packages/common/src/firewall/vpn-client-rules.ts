@@ -47,9 +47,14 @@ export interface ShootClientRuleOptions {
 }
 
 /**
+<<<<<<< HEAD
  * Reference §4.3, shoot client: forward what comes through the tunnel, restore the real shoot
  * addresses, clamp MSS both ways, MASQUERADE onto the pod network. In HA also the admission of the tunnel
  * controller's datagrams (haShootClientRules).
+=======
+ * Shoot client, as gardener/vpn2 pkg/vpn_client/iptables.go: forward what comes through the tunnel, restore the real shoot
+ * addresses, clamp MSS both ways, MASQUERADE onto the pod network.
+>>>>>>> h-docs
  */
 export function shootClientRules(options: ShootClientRuleOptions): Rule[] {
   const { forwardDevice: device, mappings } = options;
@@ -110,7 +115,7 @@ export interface SeedClientRuleOptions {
 }
 
 /**
- * Reference §4.3, seed client (the kube-apiserver pod, HA). The transfer network is IPv6 whatever the
+ * Seed client (the kube-apiserver pod, HA; gardener/vpn2 pkg/vpn_client/iptables.go). The transfer network is IPv6 whatever the
  * shoot's families, so both families admit from the device only replies, and IPv6 also neighbour
  * solicitations and advertisements (which conntrack does not track) from the addresses that belong on the
  * tap, on-link and rate-limited; never router advertisements, redirects or other ICMPv6 a shoot could

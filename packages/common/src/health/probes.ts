@@ -1,6 +1,6 @@
 /**
  * Liveness and readiness of the vpn-seed-server, judged from OpenVPN's status file as the reference does
- * (vpn2-behavior.md §6.3). Both take the parsed status and the time as values, so they are pure.
+ * (gardener/vpn2 pkg/openvpn/health/). Both take the parsed status and the time as values, so they are pure.
  */
 import type { OpenVpnStatus } from '../openvpn/status';
 

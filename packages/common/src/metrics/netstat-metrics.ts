@@ -1,6 +1,6 @@
 /**
  * TCP segment counters of the server pod, so that RetransSegs / OutSegs approximates the packet loss the
- * OpenVPN TCP session sees (vpn2-behavior.md §7.2). The reference exports them untyped; prom-client has no
+ * OpenVPN TCP session sees (gardener/vpn2 pkg/openvpn/exporter/netstat.go). The reference exports them untyped; prom-client has no
  * untyped metrics, so they are gauges (the value is the kernel's counter as read at scrape time).
  */
 import { Gauge, Registry } from 'prom-client';

@@ -1,6 +1,6 @@
 /**
  * Kernel network counters of the pod's network namespace, read from /proc/net/{netstat,snmp,snmp6} with the
- * reference's parsing rules and error texts (vpn2-behavior.md §7.2).
+ * reference's parsing rules and error texts (gardener/vpn2 pkg/network/netstat.go).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * The kumina/openvpn_exporter v0.3.0 server metrics the reference exports (vpn2-behavior.md §7.1): the same
+ * The kumina/openvpn_exporter v0.3.0 server metrics the reference exports (docs/architecture.md): the same
  * names, types, help texts and labels, so Gardener's scrape config, dashboards and alerts keep working.
  */
 import { Counter, Gauge, Registry } from 'prom-client';

@@ -2,7 +2,7 @@ import { Cidr } from './cidr';
 import { Ip } from './ip';
 
 /**
- * Our HA address plan inside VPN_NETWORK (an IPv6 /96), DESIGN.md §3. Server s owns the slice
+ * Our HA address plan inside VPN_NETWORK (an IPv6 /96), docs/ha.md "Address plan". Server s owns the slice
  * VPN_NETWORK + 01:0s:00:00/112 (`…::10s:0/112`). Inside it: the server `…::10s:1`, its nominal
  * `ifconfig-ipv6` peer `…::10s:2`, shoot client k fixed at `…::10s:b0k`, and the seed clients' pool from
  * `…::10s:1000`, far enough above the shoot clients that the pool never hands out their addresses.

@@ -5,7 +5,7 @@ import type { ServerConfigValues } from './values';
 
 /**
  * The OpenVPN server config (`/openvpn-server.config`). Non-HA it is byte-identical to the reference's,
- * including the missing newline after the last line. HA differs by design (DESIGN.md §3): the server's
+ * including the missing newline after the last line. HA differs by design (docs/ha.md, "Address plan"): the server's
  * IPv6 addressing is spelled out instead of `server-ipv6`, so seed clients draw from a pool that starts
  * at `…::10s:1000` and never collides with the shoot clients' fixed addresses.
  */

@@ -1,7 +1,7 @@
 /**
  * The OpenVPN server status file (`status <path> 15` with `status-version 2`), as written by OpenVPN 2.6
  * and 2.7. The probes and the metrics exporter read it; the parser follows the reference's rules
- * (vpn2-behavior.md §6.2) so that a file the reference accepts is accepted here and vice versa, with the
+ * (gardener/vpn2 pkg/openvpn/health/status.go) so that a file the reference accepts is accepted here and vice versa, with the
  * reference's error texts.
  */
 import { readFile } from 'node:fs/promises';

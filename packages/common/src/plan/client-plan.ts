@@ -39,7 +39,7 @@ function upHookSeedRoute(settings: ClientSettings): string {
   return settings.ha === undefined && seed.family === 'IPv4' ? RESERVED_RANGES.seedPods.toString() : seed.toString();
 }
 
-/** The IPv4 NETMAP a client installs (reference §4.3). */
+/** The IPv4 NETMAP a client installs (as gardener/vpn2 pkg/vpn_client/iptables.go). */
 export interface ClientNetmap {
   /** SEED_POD_NETWORK overlaps a shoot service, pod or node network. */
   overlap: boolean;

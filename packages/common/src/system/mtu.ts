@@ -1,6 +1,6 @@
 import type { Netlink, Route } from '../netlink';
 
-/** IPv6 header 40 + TCP 40 + OpenVPN/TLS framing ~50 (reference §8). */
+/** IPv6 header 40 + TCP 40 + OpenVPN/TLS framing ~50 (as gardener/vpn2 pkg/network/mtu.go). */
 export const TUNNEL_OVERHEAD = 130;
 /** The IPv6 minimum MTU: the transfer network is IPv6. */
 export const MIN_TUNNEL_MTU = 1280;

@@ -116,7 +116,7 @@ const conntrackTimeout = (name: string, seconds: number): SysctlChange => ({
   skipIfMissing: CONNTRACK_ABSENT,
 });
 
-/** `vpn-client setup`, every client (reference §4.4): 241/24x sources would look like martians otherwise. */
+/** `vpn-client setup`, every client (gardener/vpn2 pkg/vpn_client/sysctl.go): 241/24x sources would look like martians otherwise. */
 export const CLIENT_COMMON_SYSCTLS: readonly SysctlChange[] = [
   { name: 'net.ipv4.conf.all.log_martians', value: '0' },
   { name: 'net.ipv4.conf.default.log_martians', value: '0' },

@@ -5,7 +5,7 @@ import { expectInputError } from './expect-input-error';
 const HA_SHOOT = { IS_HA: 'true', IS_SHOOT_CLIENT: 'true', POD_NAME: 'vpn-shoot-1', HA_VPN_SERVERS: '2', HA_VPN_CLIENTS: '2', VPN_SERVER_INDEX: '1' };
 const HA_SEED = { IS_HA: 'true', POD_NAME: 'kube-apiserver-7d9f-12345', HA_VPN_SERVERS: '2', HA_VPN_CLIENTS: '2', VPN_SERVER_INDEX: '0' };
 
-describe('config: client settings (reference §2.3)', () => {
+describe('config: client settings (as gardener/vpn2 pkg/config/vpn-client.go)', () => {
   it('applies the defaults', () => {
     const s = parseClientSettings({});
     assert.deepEqual(s.ipFamilies, ['IPv4']);

@@ -5,7 +5,7 @@ import { expectInputError } from './expect-input-error';
 
 type Case = { name: string; env: NodeJS.ProcessEnv; variable: string; fragments: string[] };
 
-describe('config: path controller settings (reference §2.4)', () => {
+describe('config: path controller settings (as gardener/vpn2 pkg/config/pathcontroller.go)', () => {
   const BASE = { POD_IP: '10.96.3.7', HA_VPN_CLIENTS: '2' };
 
   it('works without HA_VPN_SERVERS and BONDING_MODE, with the server defaults for shoot networks', () => {
@@ -56,7 +56,7 @@ describe('config: path controller settings (reference §2.4)', () => {
   }
 });
 
-describe('config: tunnel controller settings (reference §2.5)', () => {
+describe('config: tunnel controller settings (as gardener/vpn2 pkg/config/tunnelcontroller.go)', () => {
   it('applies the defaults', () => {
     assert.deepEqual(
       { ...parseTunnelControllerSettings({}), vpnNetwork: undefined },

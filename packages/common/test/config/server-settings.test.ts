@@ -5,7 +5,7 @@ import { expectInputError } from './expect-input-error';
 const STATUS = { OPENVPN_STATUS_PATH: '/srv/status/openvpn.status' };
 const HA = { ...STATUS, IS_HA: 'true', POD_NAME: 'vpn-seed-server-1', HA_VPN_CLIENTS: '2' };
 
-describe('config: server settings (reference §2.2 and BuildValues)', () => {
+describe('config: server settings (as gardener/vpn2 pkg/config/vpn-server.go and BuildValues)', () => {
   it('applies the defaults', () => {
     const s = parseServerSettings(STATUS);
     assert.deepEqual(s.shootNetworks.services.map(String), ['100.64.0.0/13']);

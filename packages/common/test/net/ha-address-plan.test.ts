@@ -9,7 +9,7 @@ import {
 } from '../../src/net/ha-address-plan';
 import { DEFAULT_VPN_NETWORK } from '../../src/net/reserved';
 
-describe('net: HA address plan (DESIGN §3)', () => {
+describe('net: HA address plan (docs/ha.md)', () => {
   it('server slices are VPN_NETWORK + 01:0s:00:00/112', () => {
     assert.equal(haServerSlice(DEFAULT_VPN_NETWORK, 0).toString(), 'fd8f:6d53:b97a:1::100:0/112');
     assert.equal(haServerSlice(DEFAULT_VPN_NETWORK, 1).toString(), 'fd8f:6d53:b97a:1::101:0/112');

@@ -1,6 +1,6 @@
 import type { ClientConfigValues, ServerConfigValues } from '../../src/openvpn/values';
 
-/** Scenario S1 of the reference (vpn2-behavior.md §3.1): non-HA, IPv4 shoot, IPv4 seed pod network. */
+/** Scenario S1, as the reference's server template renders it: non-HA, IPv4 shoot, IPv4 seed pod network. */
 export function s1Values(overrides: Partial<ServerConfigValues> = {}): ServerConfigValues {
   return {
     device: 'tun0',
@@ -34,7 +34,7 @@ export function s2Values(): ServerConfigValues {
 
 export const S4_SHOOT_NETWORKS = ['2001:db8:1::/108', '2001:db8:2::/64', '2001:db8:3::/64'];
 
-/** Scenario C1 of the reference (§3.3): non-HA IPv4 shoot client. */
+/** Scenario C1, as the reference's client template renders it: non-HA IPv4 shoot client. */
 export function c1Values(overrides: Partial<ClientConfigValues> = {}): ClientConfigValues {
   return {
     device: 'tun0',

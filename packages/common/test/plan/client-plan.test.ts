@@ -40,7 +40,7 @@ const C3 = {
   SEED_POD_NETWORK: '10.96.0.0/11',
 };
 
-describe('plan: client config values (reference §3.3 step 4)', () => {
+describe('plan: client config values (as the reference builds its client template values)', () => {
   it('C1: non-HA IPv4 shoot client; the IPv4 seed pod network becomes 241.0.0.0/8', () => {
     assert.deepEqual(clientConfigValues(parseClientSettings(C1), RUNTIME), c1Values());
   });
@@ -80,7 +80,7 @@ describe('plan: client config values (reference §3.3 step 4)', () => {
   });
 });
 
-describe('plan: client NETMAP (reference §4.3)', () => {
+describe('plan: client NETMAP (as gardener/vpn2 pkg/vpn_client/iptables.go)', () => {
   const C1_PAIRS = [
     { orig: '100.96.0.0/11', mapped: '244.0.0.0/11' },
     { orig: '100.64.0.0/13', mapped: '243.0.0.0/13' },

@@ -1,9 +1,9 @@
 import { applySysctls, clientSetupSysctls, ensurePersistentTaps, haTapSysctls, type Logger, parseClientSettings, withNetlink } from '@vpn/common';
 
 /**
- * Init container: the kernel settings of the client's pod (reference §4.4); in HA also no duplicate
- * address detection, no router advertisements or redirects, and one persistent tap per server, created after
- * those defaults so they inherit them, and set once more per tap in case it existed before.
+ * Init container: the kernel settings of the client's pod (gardener/vpn2 pkg/vpn_client/sysctl.go); in HA
+ * also no duplicate address detection, no router advertisements or redirects, and one persistent tap per
+ * server, created after those defaults so they inherit them, and set once more per tap in case it existed.
  */
 export async function setupClient(log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const settings = parseClientSettings(env);
