@@ -47,14 +47,9 @@ export interface ShootClientRuleOptions {
 }
 
 /**
-<<<<<<< HEAD
- * Reference §4.3, shoot client: forward what comes through the tunnel, restore the real shoot
- * addresses, clamp MSS both ways, MASQUERADE onto the pod network. In HA also the admission of the tunnel
- * controller's datagrams (haShootClientRules).
-=======
- * Shoot client, as gardener/vpn2 pkg/vpn_client/iptables.go: forward what comes through the tunnel, restore the real shoot
- * addresses, clamp MSS both ways, MASQUERADE onto the pod network.
->>>>>>> h-docs
+ * Shoot client, as gardener/vpn2 pkg/vpn_client/iptables.go: forward what comes through the tunnel, restore
+ * the real shoot addresses, clamp MSS both ways, MASQUERADE onto the pod network. In HA also the admission
+ * of the tunnel controller's datagrams (haShootClientRules).
  */
 export function shootClientRules(options: ShootClientRuleOptions): Rule[] {
   const { forwardDevice: device, mappings } = options;
