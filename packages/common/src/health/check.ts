@@ -14,6 +14,7 @@ export const TORN_READ_RETRY_MS = 100;
 export interface HealthCheckOptions {
   isHA: boolean;
   now?: () => Date;
+  /** The pause before a torn file is read again; tests pass one that finishes OpenVPN's rewrite or does nothing. */
   sleep?: (ms: number) => Promise<void>;
 }
 
