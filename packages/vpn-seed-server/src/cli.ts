@@ -50,7 +50,7 @@ export function parseSeedServerArgs(argv: string[]): SeedServerCommand {
         .positional('openvpnArgs', { describe: 'arguments OpenVPN appends (device, MTU, ..., init|restart); ignored', array: true }),
     )
     .command('readiness', 'probe: exit 0 when ready (status file: a shoot client is connected, or no client yet)')
-    .command('liveness', 'probe: exit 0 when the status file is fresh (updated within 17 s)')
+    .command('liveness', 'probe: exit 0 when the status file is fresh (updated within 17 s, at most 2 s in the future)')
     .command('exporter', 'serve Prometheus metrics of the status file(s) and TCP netstat', (b) =>
       b.option('listen', { type: 'string', default: ':15000', describe: 'host:port to listen on' }),
     )

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { assertRejected as assertRejectedAs, ISO_TIMESTAMP, runCli as runLauncher, type CliResult } from '@vpn/common/dist/test/support/cli';
@@ -42,6 +42,15 @@ describe('vpn-seed-server: invalid input', () => {
   it('readiness and liveness: environment errors exit 1 naming the variable', () => {
     assertRejected(runCli(['readiness'], {}), 'OPENVPN_STATUS_PATH');
     assertRejected(runCli(['liveness'], { ...valid, VPN_NETWORK: 'nope' }), 'VPN_NETWORK');
+  });
+
+  it('readiness and liveness: an empty status file (OpenVPN just started) is ready in non-HA but not alive', () => {
+    const status = path.join(dir, 'openvpn.status');
+    writeFileSync(status, '');
+    assert.equal(runCli(['readiness'], { OPENVPN_STATUS_PATH: status }).status, 0);
+    const liveness = runCli(['liveness'], { OPENVPN_STATUS_PATH: status });
+    assert.equal(liveness.status, 1);
+    assert.match(liveness.stdout, /not alive: the status file is empty/);
   });
 
   it('readiness and liveness: a missing status file is "not ready"/"not alive", exit 1', () => {

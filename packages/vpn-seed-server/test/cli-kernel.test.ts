@@ -57,6 +57,8 @@ describe('vpn-seed-server [root]: root command and firewall hook on the real ker
   });
 
   it('the up hook runs without PATH, adds rules and routes once; down removes exactly them', () => {
+    // Routes on the device that someone else installed, whatever their origin, outlive our down hook.
+    ns.sh('ip route add 192.0.2.0/24 dev tun0 && ip route add 198.51.100.0/24 dev tun0 proto static && ip -6 route add 2001:db8:99::/64 dev tun0');
     const before = rules(ns);
     const routesBefore = ns.sh('ip route show; ip -6 route show');
     hook('up');

@@ -1,15 +1,17 @@
 /**
- * The exporter's registry: OpenVPN status metrics for every status path, the netstat counters, and
- * prom-client's process/Node.js metrics (the reference exposes Go's process collectors the same way).
- * Every scrape re-reads the files.
+ * What the exporter serves: OpenVPN status metrics for every status path and the netstat counters, both
+ * rendered from decimal text so that 64-bit counters stay exact, then prom-client's process/Node.js metrics
+ * (the reference exposes Go's process collectors the same way). Every scrape re-reads the files.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { oneLine } from '../errors';
 import type { Logger } from '../log';
-import { parseStatusFile } from '../openvpn/status';
+import type { OpenVpnStatus } from '../openvpn/status';
+import { parseStatusFile } from '../openvpn/status-file';
+import { renderFamily } from './exposition';
 import { readNetStats } from './netstat';
-import { NetstatMetrics } from './netstat-metrics';
-import { OpenVpnStatusMetrics, StatusScrape, statusSeries } from './openvpn-metrics';
+import { netstatFamilies } from './netstat-metrics';
+import { openvpnFamilies, StatusScrape, statusSeries } from './openvpn-metrics';
 
 export interface ExporterMetricsOptions {
   /** OPENVPN_STATUS_PATH split on `,`; each becomes a `status_path` label value. */
@@ -17,48 +19,50 @@ export interface ExporterMetricsOptions {
   /** `/proc` in production; a fixture directory in tests. */
   procRoot: string;
   logger: Logger;
+  /** How a status file is read; tests count and time the reads. */
+  readStatus?: (path: string) => Promise<OpenVpnStatus>;
 }
 
 export interface ExporterMetrics {
-  readonly registry: Registry;
-  /** Reads the files, updates the metrics and returns the text exposition. */
+  readonly contentType: string;
+  /**
+   * Reads the files and returns the text exposition. Scrapes that arrive while one is running share its
+   * result: N concurrent scrapers cost one read of each file, not N.
+   */
   scrape(): Promise<string>;
 }
 
-async function scrapeStatus(statusPath: string, logger: Logger): Promise<StatusScrape> {
+async function scrapeStatus(statusPath: string, read: (path: string) => Promise<OpenVpnStatus>, logger: Logger): Promise<StatusScrape> {
   try {
-    return { statusPath, series: statusSeries(statusPath, await parseStatusFile(statusPath)) };
+    return { statusPath, series: statusSeries(statusPath, await read(statusPath)) };
   } catch (err) {
     logger.warn('cannot scrape OpenVPN status', { error: oneLine(err) });
     return { statusPath, series: null };
   }
 }
 
-export function createExporterMetrics({ statusPaths, procRoot, logger }: ExporterMetricsOptions): ExporterMetrics {
+export function createExporterMetrics({ statusPaths, procRoot, logger, readStatus = parseStatusFile }: ExporterMetricsOptions): ExporterMetrics {
   const registry = new Registry();
-  const openvpn = new OpenVpnStatusMetrics(registry);
-  const netstat = new NetstatMetrics(registry, logger);
   collectDefaultMetrics({ register: registry });
 
   const scrapeOnce = async (): Promise<string> => {
-    const scrapes = await Promise.all(statusPaths.map((p) => scrapeStatus(p, logger)));
+    const scrapes = await Promise.all(statusPaths.map((p) => scrapeStatus(p, readStatus, logger)));
     const stats = await readNetStats(procRoot).catch((err: unknown) => {
       logger.error('cannot read network statistics', { error: oneLine(err) });
       return null;
     });
-    openvpn.update(scrapes);
-    netstat.update(stats);
-    return registry.metrics();
+    const families = [...openvpnFamilies(scrapes), ...netstatFamilies(stats, logger)].map(renderFamily);
+    return `${[...families, (await registry.metrics()).trimEnd()].join('\n\n')}\n`;
   };
 
-  // Scrapes run one after another, so concurrent ones never interleave updates of the shared metrics.
-  let previous: Promise<unknown> = Promise.resolve();
+  let inFlight: Promise<string> | undefined;
   return {
-    registry,
+    contentType: registry.contentType,
     scrape(): Promise<string> {
-      const result = previous.then(scrapeOnce);
-      previous = result.catch(() => undefined);
-      return result;
+      inFlight ??= scrapeOnce().finally(() => {
+        inFlight = undefined;
+      });
+      return inFlight;
     },
   };
 }

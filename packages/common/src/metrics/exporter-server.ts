@@ -5,8 +5,22 @@ import { oneLine } from '../errors';
 import { createExporterMetrics, ExporterMetrics, ExporterMetricsOptions } from './exporter-metrics';
 
 export const EXPORTER_PORT = 15000;
-/** The reference's ReadTimeout and WriteTimeout. */
-const REQUEST_TIMEOUT_MS = 10_000;
+
+export interface ExporterLimits {
+  /** Connections beyond this are closed as they arrive. */
+  maxConnections: number;
+  /** A request must have arrived whole within this (also bounds the headers), and a response must keep moving. */
+  requestTimeoutMs: number;
+  /** How often Node looks for requests over their time; its default of 30 s would let one live for 40. */
+  timeoutCheckIntervalMs: number;
+}
+
+/**
+ * Prometheus scrapes over one connection per replica (two in an HA monitoring stack), and a person may add a
+ * curl: 16 leaves room for that and bounds the sockets a misbehaving client can hold open. The time limit
+ * is the reference's ReadTimeout and WriteTimeout.
+ */
+export const EXPORTER_LIMITS: ExporterLimits = { maxConnections: 16, requestTimeoutMs: 10_000, timeoutCheckIntervalMs: 1_000 };
 
 const INDEX_PAGE = `<!DOCTYPE html>
 <html>
@@ -23,6 +37,8 @@ export interface ExporterOptions extends ExporterMetricsOptions {
   port: number;
   /** Default: all addresses, IPv6 and IPv4. */
   host?: string;
+  /** Default EXPORTER_LIMITS; tests shrink them. */
+  limits?: ExporterLimits;
 }
 
 export interface RunningExporter {
@@ -47,7 +63,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, metrics: Export
     send(res, 200, 'text/html; charset=utf-8', INDEX_PAGE);
   } else if (path === '/metrics') {
     try {
-      send(res, 200, metrics.registry.contentType, await metrics.scrape());
+      send(res, 200, metrics.contentType, await metrics.scrape());
     } catch (err) {
       options.logger.error('metrics scrape failed', { error: oneLine(err) });
       send(res, 500, 'text/plain; charset=utf-8', `scrape failed: ${oneLine(err)}\n`);
@@ -59,14 +75,23 @@ async function handle(req: IncomingMessage, res: ServerResponse, metrics: Export
 
 export async function startExporter(options: ExporterOptions): Promise<RunningExporter> {
   const metrics = createExporterMetrics(options);
-  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
-    handle(req, res, metrics, options).catch((err: unknown) => {
-      options.logger.error('metrics request failed', { error: oneLine(err) });
-      res.destroy();
-    });
-  });
+  const limits = options.limits ?? EXPORTER_LIMITS;
+  const server = createServer(
+    {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: limits.timeoutCheckIntervalMs,
+    },
+    (req, res) => {
+      handle(req, res, metrics, options).catch((err: unknown) => {
+        options.logger.error('metrics request failed', { error: oneLine(err) });
+        res.destroy();
+      });
+    },
+  );
+  server.maxConnections = limits.maxConnections;
   // Also bounds the response: a client that stops reading loses its socket after this much inactivity.
-  server.setTimeout(REQUEST_TIMEOUT_MS);
+  server.setTimeout(limits.requestTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

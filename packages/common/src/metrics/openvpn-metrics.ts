@@ -1,11 +1,12 @@
 /**
- * The kumina/openvpn_exporter v0.3.0 server metrics the reference exports (docs/architecture.md): the same
- * names, types, help texts and labels, so Gardener's scrape config, dashboards and alerts keep working.
+ * The kumina/openvpn_exporter v0.3.0 server metrics the Go vpn2 exporter serves: the same names, types,
+ * help texts and labels, so Gardener's scrape config, dashboards and alerts keep working. Values stay
+ * decimal text from the file to the exposition, so byte counters past 2^53 stay exact.
  */
-import { Counter, Gauge, Registry } from 'prom-client';
 import { InputError } from '../errors';
 import type { OpenVpnStatus } from '../openvpn/status';
-import { parseDecimal } from './decimal';
+import { decimalSampleValue } from './decimal';
+import type { MetricFamily, Sample } from './exposition';
 
 const CLIENT_LABELS = ['status_path', 'common_name', 'connection_time', 'real_address', 'virtual_address', 'username'] as const;
 const ROUTE_LABELS = ['status_path', 'common_name', 'real_address', 'virtual_address'] as const;
@@ -13,13 +14,13 @@ const ROUTE_LABELS = ['status_path', 'common_name', 'real_address', 'virtual_add
 type ClientLabels = Record<(typeof CLIENT_LABELS)[number], string>;
 type RouteLabels = Record<(typeof ROUTE_LABELS)[number], string>;
 
-/** Everything one parsed status file contributes to a scrape. */
+/** Everything one parsed status file contributes to a scrape; numbers as exposition text. */
 export interface StatusSeries {
   /** null when the file has no TIME line. */
-  updateTimeSeconds: number | null;
+  updateTimeSeconds: string | null;
   connectedClients: number;
-  clients: Array<{ labels: ClientLabels; receivedBytes: number; sentBytes: number }>;
-  routes: Array<{ labels: RouteLabels; lastReferenceSeconds: number }>;
+  clients: Array<{ labels: ClientLabels; receivedBytes: bigint; sentBytes: bigint }>;
+  routes: Array<{ labels: RouteLabels; lastReferenceSeconds: string }>;
 }
 
 /** One status path's outcome for a scrape; `series` is null when the file could not be read or parsed. */
@@ -28,8 +29,8 @@ export interface StatusScrape {
   series: StatusSeries | null;
 }
 
-function unixTime(statusPath: string, column: string, value: string | null): number {
-  const seconds = value === null ? undefined : parseDecimal(value);
+function unixTime(statusPath: string, column: string, value: string | null): string {
+  const seconds = value === null ? undefined : decimalSampleValue(value);
   if (seconds === undefined) throw new InputError(statusPath, `${column}: not a unix time: ${JSON.stringify(value ?? '')}`);
   return seconds;
 }
@@ -80,70 +81,25 @@ export function statusSeries(statusPath: string, status: OpenVpnStatus): StatusS
   };
 }
 
-/** The metric objects; `update` replaces all their series with one scrape's outcome. */
-export class OpenVpnStatusMetrics {
-  private readonly up: Gauge<'status_path'>;
-  private readonly updateTime: Gauge<'status_path'>;
-  private readonly connectedClients: Gauge<'status_path'>;
-  private readonly receivedBytes: Counter<(typeof CLIENT_LABELS)[number]>;
-  private readonly sentBytes: Counter<(typeof CLIENT_LABELS)[number]>;
-  private readonly routeLastReference: Gauge<(typeof ROUTE_LABELS)[number]>;
+const family = (name: string, help: string, type: MetricFamily['type'], samples: Sample[]): MetricFamily => ({ name, help, type, samples });
 
-  constructor(registry: Registry) {
-    const registers = [registry];
-    this.up = new Gauge({
-      name: 'openvpn_up',
-      help: "Whether scraping OpenVPN's metrics was successful.",
-      labelNames: ['status_path'],
-      registers,
-    });
-    this.updateTime = new Gauge({
-      name: 'openvpn_status_update_time_seconds',
-      help: 'UNIX timestamp at which the OpenVPN statistics were updated.',
-      labelNames: ['status_path'],
-      registers,
-    });
-    this.connectedClients = new Gauge({
-      name: 'openvpn_server_connected_clients',
-      help: 'Number Of Connected Clients',
-      labelNames: ['status_path'],
-      registers,
-    });
-    this.receivedBytes = new Counter({
-      name: 'openvpn_server_client_received_bytes_total',
-      help: 'Amount of data received over a connection on the VPN server, in bytes.',
-      labelNames: CLIENT_LABELS,
-      registers,
-    });
-    this.sentBytes = new Counter({
-      name: 'openvpn_server_client_sent_bytes_total',
-      help: 'Amount of data sent over a connection on the VPN server, in bytes.',
-      labelNames: CLIENT_LABELS,
-      registers,
-    });
-    this.routeLastReference = new Gauge({
-      name: 'openvpn_server_route_last_reference_time_seconds',
-      help: 'Time at which a route was last referenced, in seconds.',
-      labelNames: ROUTE_LABELS,
-      registers,
-    });
-  }
-
-  update(scrapes: readonly StatusScrape[]): void {
-    for (const metric of [this.up, this.updateTime, this.connectedClients, this.receivedBytes, this.sentBytes, this.routeLastReference]) {
-      metric.reset();
-    }
-    for (const { statusPath, series } of scrapes) {
-      const path = { status_path: statusPath };
-      this.up.set(path, series ? 1 : 0);
-      if (!series) continue;
-      if (series.updateTimeSeconds !== null) this.updateTime.set(path, series.updateTimeSeconds);
-      this.connectedClients.set(path, series.connectedClients);
-      for (const c of series.clients) {
-        this.receivedBytes.inc(c.labels, c.receivedBytes);
-        this.sentBytes.inc(c.labels, c.sentBytes);
-      }
-      for (const r of series.routes) this.routeLastReference.set(r.labels, r.lastReferenceSeconds);
-    }
-  }
+/** The six families of one scrape, in the order the reference registers them; a path that failed has only `openvpn_up 0`. */
+export function openvpnFamilies(scrapes: readonly StatusScrape[]): MetricFamily[] {
+  const path = (statusPath: string) => ({ status_path: statusPath });
+  const written = scrapes.flatMap(({ statusPath, series }) => (series ? [{ statusPath, series }] : []));
+  const clients = written.flatMap(({ series }) => series.clients);
+  return [
+    family('openvpn_up', "Whether scraping OpenVPN's metrics was successful.", 'gauge',
+      scrapes.map(({ statusPath, series }) => ({ labels: path(statusPath), value: series ? '1' : '0' }))),
+    family('openvpn_status_update_time_seconds', 'UNIX timestamp at which the OpenVPN statistics were updated.', 'gauge',
+      written.flatMap(({ statusPath, series }) => (series.updateTimeSeconds === null ? [] : [{ labels: path(statusPath), value: series.updateTimeSeconds }]))),
+    family('openvpn_server_connected_clients', 'Number Of Connected Clients', 'gauge',
+      written.map(({ statusPath, series }) => ({ labels: path(statusPath), value: String(series.connectedClients) }))),
+    family('openvpn_server_client_received_bytes_total', 'Amount of data received over a connection on the VPN server, in bytes.', 'counter',
+      clients.map((c) => ({ labels: c.labels, value: c.receivedBytes.toString() }))),
+    family('openvpn_server_client_sent_bytes_total', 'Amount of data sent over a connection on the VPN server, in bytes.', 'counter',
+      clients.map((c) => ({ labels: c.labels, value: c.sentBytes.toString() }))),
+    family('openvpn_server_route_last_reference_time_seconds', 'Time at which a route was last referenced, in seconds.', 'gauge',
+      written.flatMap(({ series }) => series.routes.map((r) => ({ labels: r.labels, value: r.lastReferenceSeconds })))),
+  ];
 }

@@ -55,6 +55,7 @@ export const RTNEXTHOP_LENGTH = 8;
 
 export const RT_TABLE_MAIN = 254;
 
+export const RTPROT_UNSPEC = 0;
 export const RTPROT_BOOT = 3;
 
 export const RT_SCOPE_UNIVERSE = 0;

@@ -133,16 +133,19 @@ export class Netlink {
       const link = await this.requireLink(hop.dev);
       resolved.push(hop.via === undefined ? { ifindex: link.index } : { ifindex: link.index, via: hop.via });
     }
-    const body = encodeRouteReplace(spec.dst, resolved);
+    const body = encodeRouteReplace(spec.dst, resolved, 'nexthops' in spec ? undefined : spec.protocol);
     await this.transport.request(`replace route ${describeRoute(spec)}`, RTM_NEWROUTE, body, NLM_F_CREATE | NLM_F_REPLACE);
   }
 
-  /** Deletes the main-table route to `dst` (through `dev`, when given); resolves false if there was none. */
-  async deleteRoute(spec: { dst: string; dev?: string }): Promise<boolean> {
+  /**
+   * Deletes the main-table route to `dst` (through `dev`, and installed with `protocol`, when given);
+   * resolves false if there was none.
+   */
+  async deleteRoute(spec: { dst: string; dev?: string; protocol?: number }): Promise<boolean> {
     const ifindex = spec.dev === undefined ? undefined : (await this.getLink(spec.dev))?.index;
     if (spec.dev !== undefined && ifindex === undefined) return false;
-    const what = `delete route ${spec.dst}${spec.dev === undefined ? '' : ` dev ${spec.dev}`}`;
-    return this.deleteUnlessGone(what, RTM_DELROUTE, encodeRouteDelete(spec.dst, ifindex));
+    const what = `delete route ${spec.dst}${spec.dev === undefined ? '' : ` dev ${spec.dev}`}${spec.protocol === undefined ? '' : ` proto ${spec.protocol}`}`;
+    return this.deleteUnlessGone(what, RTM_DELROUTE, encodeRouteDelete(spec.dst, ifindex, spec.protocol));
   }
 
   /**

@@ -13,6 +13,7 @@ import {
   RTN_UNICAST,
   RTN_UNSPEC,
   RTPROT_BOOT,
+  RTPROT_UNSPEC,
   RT_SCOPE_LINK,
   RT_SCOPE_NOWHERE,
   RT_SCOPE_UNIVERSE,
@@ -95,11 +96,11 @@ function encodeRtNextHop(routeFamily: IpFamily, hop: ResolvedNextHop, dst: strin
 }
 
 /**
- * Body of an RTM_NEWROUTE for the main table, as `ip route replace` builds it: protocol boot, scope link
- * for an IPv4 route straight onto a device, universe otherwise. One next hop gives a plain route, more
- * an RTA_MULTIPATH route.
+ * Body of an RTM_NEWROUTE for the main table, as `ip route replace` builds it: protocol boot unless the
+ * caller marks its routes with its own, scope link for an IPv4 route straight onto a device, universe
+ * otherwise. One next hop gives a plain route, more an RTA_MULTIPATH route.
  */
-export function encodeRouteReplace(dst: string, nexthops: readonly ResolvedNextHop[]): Buffer {
+export function encodeRouteReplace(dst: string, nexthops: readonly ResolvedNextHop[], protocol = RTPROT_BOOT): Buffer {
   if (nexthops.length === 0) throw new Error(`route ${dst}: no next hop given`);
   const prefix = routeDestination(dst);
   const single = nexthops.length === 1 ? nexthops[0] : undefined;
@@ -108,7 +109,7 @@ export function encodeRouteReplace(dst: string, nexthops: readonly ResolvedNextH
     family: addressFamilyNumber(prefix.family),
     dstLength: prefix.prefixLength,
     table: RT_TABLE_MAIN,
-    protocol: RTPROT_BOOT,
+    protocol,
     scope: ipv4OntoDevice ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE,
     type: RTN_UNICAST,
   });
@@ -123,14 +124,17 @@ export function encodeRouteReplace(dst: string, nexthops: readonly ResolvedNextH
   return Buffer.concat([header, ...attrs]);
 }
 
-/** Body of an RTM_DELROUTE matching any route of the main table to `dst` (on `ifindex` when given). */
-export function encodeRouteDelete(dst: string, ifindex?: number): Buffer {
+/**
+ * Body of an RTM_DELROUTE matching a route of the main table to `dst`: on `ifindex` when given, and only
+ * one installed with `protocol` when given (the kernel treats 0 as any).
+ */
+export function encodeRouteDelete(dst: string, ifindex?: number, protocol = RTPROT_UNSPEC): Buffer {
   const prefix = routeDestination(dst);
   const header = encodeRtMsg({
     family: addressFamilyNumber(prefix.family),
     dstLength: prefix.prefixLength,
     table: RT_TABLE_MAIN,
-    protocol: 0,
+    protocol,
     scope: RT_SCOPE_NOWHERE,
     type: RTN_UNSPEC,
   });

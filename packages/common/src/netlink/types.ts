@@ -93,6 +93,11 @@ export interface DeviceRouteSpec {
   dst: string;
   dev: string;
   via?: string;
+  /**
+   * The rtm_protocol number the route carries (default 3, boot, as `ip route` sets): a program that marks its
+   * routes with a number of its own can later find exactly them among routes others put on the same device.
+   */
+  protocol?: number;
 }
 
 /** An equal-cost multipath route, e.g. over every healthy HA path. */

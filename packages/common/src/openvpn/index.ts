@@ -5,3 +5,4 @@ export * from './ccd';
 export * from './client-config';
 export * from './management';
 export * from './status';
+export * from './status-file';

@@ -7,7 +7,8 @@ import type { ServerConfigValues } from './values';
  * The OpenVPN server config (`/openvpn-server.config`). Non-HA it is byte-identical to the reference's,
  * including the missing newline after the last line. HA differs by design (docs/ha.md, "Address plan"): the server's
  * IPv6 addressing is spelled out instead of `server-ipv6`, so seed clients draw from a pool that starts
- * at `…::10s:1000` and never collides with the shoot clients' fixed addresses.
+ * at `…::10s:1000` and never collides with the shoot clients' fixed addresses; its OpenVPN tables are bounded
+ * (`max-routes-per-client`, `max-clients`), and its `up` hook routes nothing into the tap.
  */
 export function renderServerConfig(v: ServerConfigValues): string {
   return joinOptionLines('openvpn server config', [
@@ -33,6 +34,7 @@ export function renderServerConfig(v: ServerConfigValues): string {
     'keepalive 10 30',
     '',
     '# max number of routes per client.',
+    ...(v.isHA ? ['# tap mode: a route is a MAC address learned from the client, one per client tap'] : []),
     `max-routes-per-client ${v.maxRoutesPerClient}`,
     '',
     '## disabled until https://github.com/OpenVPN/openvpn/issues/1063 is resolved',
@@ -55,16 +57,21 @@ export function renderServerConfig(v: ServerConfigValues): string {
     '',
     ...(v.isHA ? haAddressingLines(v.openvpnNetwork) : [`server-ipv6 ${v.openvpnNetwork}`]),
     ...(v.isHA ? ['', 'client-to-client', 'duplicate-cn'] : []),
+    ...(v.maxClients > 0 ? ['# the shoot clients and the connections of the kube-apiserver pods', `max-clients ${v.maxClients}`] : []),
     '',
     `dev ${v.device}`,
     '',
     'script-security 2',
-    `up "${v.hookCommand} firewall --mode up --device ${v.device} --shoot-network=${v.shootNetworks.join(',')} --seed-pod-network=${v.seedPodNetwork}"`,
+    `up "${v.hookCommand} firewall --mode up --device ${v.device}${upHookRouteFlag(v.upHookRoutes)} --seed-pod-network=${v.seedPodNetwork}"`,
     `down "${v.hookCommand} firewall --mode down --device ${v.device}"`,
     '',
     `status ${v.statusPath} 15`,
     'status-version 2',
   ]);
+}
+
+function upHookRouteFlag(routes: readonly string[]): string {
+  return routes.length === 0 ? '' : ` --shoot-network=${routes.join(',')}`;
 }
 
 function haAddressingLines(sliceCidr: string): string[] {

@@ -1,12 +1,12 @@
 /**
  * The OpenVPN server status file (`status <path> 15` with `status-version 2`), as written by OpenVPN 2.6
- * and 2.7. The probes and the metrics exporter read it; the parser follows the reference's rules
- * (gardener/vpn2 pkg/openvpn/health/status.go) so that a file the reference accepts is accepted here and vice versa, with the
- * reference's error texts.
+ * and 2.7. The probes and the metrics exporter read it; the parser follows the Go vpn2 parser's rules and
+ * error texts, except where OpenVPN's way of writing the file needs more: OpenVPN rewrites it in place
+ * (seek to the start, write, truncate), so a reader can catch it cut short or followed by the old
+ * content's tail. We therefore require the `END` line OpenVPN always writes last, read nothing after it,
+ * and call an empty file by its name.
  */
-import { readFile } from 'node:fs/promises';
 import ipaddr from 'ipaddr.js';
-import { InputError } from '../errors';
 
 /** A client's public endpoint as OpenVPN prints it in the "Real Address" column. */
 export interface RealAddress {
@@ -25,8 +25,9 @@ export interface StatusClient {
   virtualAddress: string;
   /** null when the column is empty or not an IPv6 address (half-open clients have none). */
   virtualIpv6: string | null;
-  bytesReceived: number;
-  bytesSent: number;
+  /** Exact: OpenVPN counts in 64 bits, beyond what a JavaScript number holds exactly (2^53). */
+  bytesReceived: bigint;
+  bytesSent: bigint;
   connectedSince: Date;
   /** "Connected Since (time_t)" verbatim; the exporter's `connection_time` label. */
   connectedSinceTimeT: string;
@@ -59,10 +60,13 @@ export interface OpenVpnStatus {
   globalStats: Map<string, string>;
 }
 
+/** Messages quote lines and fields; OpenVPN's are far shorter, a garbled file's may run to megabytes. */
+const MAX_MESSAGE_LENGTH = 512;
+
 /** The text is not a status file the reference would accept; the message is the reference's wording. */
 export class StatusFormatError extends Error {
   constructor(message: string) {
-    super(message);
+    super(message.length <= MAX_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_MESSAGE_LENGTH)}... (${message.length} characters)`);
     this.name = 'StatusFormatError';
   }
 }
@@ -93,11 +97,10 @@ function parseStatusTime(value: string): Date {
 
 const UINT64_MAX = (1n << 64n) - 1n;
 
-function parseByteCount(value: string, column: string): number {
-  if (!/^\d+$/.test(value) || BigInt(value) > UINT64_MAX) {
-    throw new StatusFormatError(`CLIENT_LIST: invalid ${column}: "${value}"`);
-  }
-  return Number(value);
+function parseByteCount(value: string, column: string): bigint {
+  const count = /^\d+$/.test(value) ? BigInt(value) : undefined;
+  if (count === undefined || count > UINT64_MAX) throw new StatusFormatError(`CLIENT_LIST: invalid ${column}: "${value}"`);
+  return count;
 }
 
 /**
@@ -192,8 +195,12 @@ function parseRoute(fields: string[], line: string): StatusRoute {
   };
 }
 
-/** Parses a status file's text; throws StatusFormatError on the first line the reference rejects. */
+/**
+ * Parses a status file's text up to its `END` line; throws StatusFormatError on the first line the
+ * reference rejects, and on text that is empty or ends before `END`.
+ */
 export function parseStatus(text: string): OpenVpnStatus {
+  if (text === '') throw new StatusFormatError('empty: OpenVPN has not written a status yet');
   const status: OpenVpnStatus = {
     title: '',
     updatedAt: null,
@@ -204,7 +211,8 @@ export function parseStatus(text: string): OpenVpnStatus {
   };
   for (const rawLine of text.split('\n')) {
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
-    if (line === '' || line === 'END') continue;
+    if (line === 'END') return status;
+    if (line === '') continue;
     const fields = line.split(',');
     switch (fields[0]) {
       case 'TITLE':
@@ -231,26 +239,5 @@ export function parseStatus(text: string): OpenVpnStatus {
         throw new StatusFormatError(`unknown line type: ${line}`);
     }
   }
-  return status;
-}
-
-/** Node's `ENOENT: no such file or directory, open '/x'` without the code and the repeated path. */
-function readProblem(err: unknown): string {
-  const message = (err as Error).message ?? String(err);
-  return message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
-}
-
-/** Reads and parses a status file; every failure is an InputError naming the path. */
-export async function parseStatusFile(path: string): Promise<OpenVpnStatus> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new InputError(path, `cannot read status file: ${readProblem(err)}`);
-  }
-  try {
-    return parseStatus(text);
-  } catch (err) {
-    throw new InputError(path, (err as Error).message);
-  }
+  throw new StatusFormatError('truncated: no END line');
 }

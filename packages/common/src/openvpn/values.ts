@@ -14,9 +14,13 @@ export interface ServerConfigValues {
   openvpnNetwork: string;
   /** Shoot networks as routed through the tunnel (IPv4 collapsed to 242/243/244.0.0.0/8 when netmapped), plain string-sorted, de-duplicated. */
   shootNetworks: string[];
+  /** The networks the `up` hook routes into the device (`--shoot-network`); none renders no flag. */
+  upHookRoutes: string[];
   /** SEED_POD_NETWORK as CIDR text, or '' when unset. */
   seedPodNetwork: string;
   maxRoutesPerClient: number;
+  /** 0 = no `max-clients` line (OpenVPN's default). */
+  maxClients: number;
   /** Number of HA shoot clients (ccd files vpn-shoot-client-<k>); -1 in non-HA. */
   haVpnClients: number;
   /** 0 = no `tun-mtu` line. */

@@ -1,9 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger, silentLogger } from '../../src/log';
-import { RunningExporter, startExporter } from '../../src/metrics/exporter-server';
+import { createExporterMetrics } from '../../src/metrics/exporter-metrics';
+import { EXPORTER_LIMITS, RunningExporter, startExporter } from '../../src/metrics/exporter-server';
 import { statusSeries } from '../../src/metrics/openvpn-metrics';
 import { parseStatus } from '../../src/openvpn/status';
 
@@ -14,6 +16,29 @@ const HA = path.join(STATUS, 'openvpn-ha-ready.status');
 const BAD_CLIENT = path.join(STATUS, 'openvpn-bad-client.status');
 const BROKEN = path.join(STATUS, 'malformed/undef-real-address.status');
 const MISSING = path.join(STATUS, 'missing.status');
+
+/** A TCP connection to the exporter, once established. */
+function connected(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** Everything the server sent until it closed the connection; fails if it stays open longer than `ms`. */
+function closedWithin(socket: Socket, ms: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let received = '';
+    const timer = setTimeout(() => reject(new Error(`still open after ${ms} ms, received ${JSON.stringify(received)}`)), ms);
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+    });
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(received);
+    });
+  });
+}
 
 /** The sample lines (no comments) of an exposition. */
 const samples = (text: string): string[] => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
@@ -99,6 +124,62 @@ describe('metrics exporter', () => {
     assert.ok(logLines.some((l) => l.includes('cannot scrape OpenVPN status') && l.includes('invalid address format: UNDEF')));
   });
 
+  it('keeps byte counters above 2^53 exact, as the file has them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'exporter-test-'));
+    try {
+      const file = path.join(dir, 'openvpn.status');
+      writeFileSync(file, readFileSync(NONHA, 'utf8').replace(',1234567,7654321,', ',9007199254740993,18446744073709551615,'));
+      const lines = samples(await scrape([file]));
+      assert.ok(lines.some((l) => l.startsWith('openvpn_server_client_received_bytes_total{') && l.endsWith('} 9007199254740993')));
+      assert.ok(lines.some((l) => l.startsWith('openvpn_server_client_sent_bytes_total{') && l.endsWith('} 18446744073709551615')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports an empty file (before OpenVPN\'s first status) as openvpn_up 0 and logs why', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'exporter-test-'));
+    try {
+      const file = path.join(dir, 'openvpn.status');
+      writeFileSync(file, '');
+      assert.deepEqual(samples(await scrape([file])).filter((l) => l.startsWith('openvpn_') && !l.startsWith('openvpn_netstat')), [
+        `openvpn_up{status_path="${file}"} 0`,
+      ]);
+      assert.ok(logLines.some((l) => l.includes(`${file}: empty: OpenVPN has not written a status yet`)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('closes connections beyond its limit as they arrive and keeps serving the others', async () => {
+    exporter = await startExporter({ port: 0, host: '127.0.0.1', statusPaths: [NONHA], procRoot: PROC, logger, limits: { ...EXPORTER_LIMITS, maxConnections: 2 } });
+    const sockets = [await connected(exporter.port), await connected(exporter.port)];
+    try {
+      const third = await connected(exporter.port);
+      assert.equal(await closedWithin(third, 2000), '', 'the third connection is closed without an answer');
+      sockets[0]?.write('GET /metrics HTTP/1.1\r\nHost: exporter\r\nConnection: close\r\n\r\n');
+      assert.match(await closedWithin(sockets[0]!, 5000), /^HTTP\/1\.1 200 OK\r\n[^]*openvpn_up\{/);
+    } finally {
+      for (const socket of sockets) socket?.destroy();
+    }
+  });
+
+  it('answers 408 and closes a connection whose headers trickle in slower than the request time allows', async () => {
+    const limits = { maxConnections: 16, requestTimeoutMs: 300, timeoutCheckIntervalMs: 50 };
+    exporter = await startExporter({ port: 0, host: '127.0.0.1', statusPaths: [NONHA], procRoot: PROC, logger, limits });
+    const socket = await connected(exporter.port);
+    const started = Date.now();
+    socket.write('GET /metrics HTTP/1.1\r\nHost: exporter\r\nX-Slow: ');
+    // A byte every 50 ms keeps the socket from ever being idle, so only the request time limit can end it.
+    const trickle = setInterval(() => socket.writable && socket.write('a'), 50);
+    try {
+      assert.match(await closedWithin(socket, 3000), /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    } finally {
+      clearInterval(trickle);
+    }
+    assert.ok(Date.now() - started >= limits.requestTimeoutMs - 50, `closed after ${Date.now() - started} ms`);
+  });
+
   it('re-reads the files on every scrape', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'exporter-test-'));
     try {
@@ -155,6 +236,29 @@ describe('metrics exporter', () => {
   });
 });
 
+describe('exporter metrics: concurrent scrapes', () => {
+  it('share one read of the status files and one rendering; a later scrape reads again', async () => {
+    let reads = 0;
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const readStatus = async (file: string) => {
+      reads++;
+      await gate;
+      return parseStatus(readFileSync(file, 'utf8'));
+    };
+    const metrics = createExporterMetrics({ statusPaths: [NONHA, HA], procRoot: PROC, logger: silentLogger, readStatus });
+    const concurrent = [metrics.scrape(), metrics.scrape(), metrics.scrape()];
+    release();
+    const texts = await Promise.all(concurrent);
+    assert.equal(reads, 2, 'one read per status path');
+    assert.ok(texts.every((t) => t === texts[0]));
+    await metrics.scrape();
+    assert.equal(reads, 4);
+  });
+});
+
 describe('status series', () => {
   const header = 'HEADER,CLIENT_LIST,Common Name,Real Address,Virtual Address,Virtual IPv6 Address,Bytes Received,Bytes Sent,Connected Since,Connected Since (time_t),Username,Client ID,Peer ID,Data Channel Cipher';
 
@@ -167,20 +271,21 @@ describe('status series', () => {
       'CLIENT_LIST,vpn-shoot-client,10.0.0.2:2,,,7,8,2026-07-17 09:31:06,1784280666,UNDEF,3,0,AES-256-GCM',
       // kumina drops this row, as each of its label values appeared somewhere above.
       'CLIENT_LIST,UNDEF,10.0.0.2:2,,,9,9,2026-07-17 09:31:06,1784280666,UNDEF,4,0,BF-CBC',
+      'END',
     ].join('\n'));
     const series = statusSeries('/s', status);
     assert.equal(series.connectedClients, 4);
     assert.deepEqual(series.clients.map((c) => [c.labels.common_name, c.labels.real_address, c.receivedBytes]), [
-      ['UNDEF', '10.0.0.1:1', 0],
-      ['vpn-shoot-client', '10.0.0.2:2', 7],
-      ['UNDEF', '10.0.0.2:2', 9],
+      ['UNDEF', '10.0.0.1:1', 0n],
+      ['vpn-shoot-client', '10.0.0.2:2', 7n],
+      ['UNDEF', '10.0.0.2:2', 9n],
     ]);
   });
 
   it('fails on a unix-time column that is not a number, naming the path', () => {
-    const status = parseStatus('TIME,2026-07-17 09:31:10,soon\n');
+    const status = parseStatus('TIME,2026-07-17 09:31:10,soon\nEND');
     assert.throws(() => statusSeries('/s', status), { name: 'InputError', message: '/s: TIME: not a unix time: "soon"' });
-    const route = parseStatus('ROUTING_TABLE,243.0.0.0/8,c,1.2.3.4:5,2026-07-17 09:31:10\n');
+    const route = parseStatus('ROUTING_TABLE,243.0.0.0/8,c,1.2.3.4:5,2026-07-17 09:31:10\nEND');
     assert.throws(() => statusSeries('/s', route), { message: '/s: ROUTING_TABLE Last Ref (time_t): not a unix time: ""' });
   });
 });

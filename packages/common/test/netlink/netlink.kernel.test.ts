@@ -208,6 +208,25 @@ describe('[root] netlink against the kernel', function () {
     assert.equal(ns.sh('ip route show 10.3.0.0/16; ip -6 route show fd00:3::/64'), '');
   });
 
+  it('marks routes with a protocol number and deletes only a route carrying it', () => {
+    ns.sh('ip route add 10.6.0.0/16 dev va && ip -6 route add fd00:6::/64 dev va');
+    const r = callNetlink(ns, [
+      ['deleteRoute', { dst: '10.6.0.0/16', dev: 'va', protocol: 118 }],
+      ['deleteRoute', { dst: 'fd00:6::/64', dev: 'va', protocol: 118 }],
+      ['replaceRoute', { dst: '10.7.0.0/16', dev: 'va', protocol: 118 }],
+      ['replaceRoute', { dst: 'fd00:7::/64', dev: 'va', protocol: 118 }],
+      ['listRoutes'],
+      ['deleteRoute', { dst: '10.7.0.0/16', dev: 'va', protocol: 118 }],
+      ['deleteRoute', { dst: 'fd00:7::/64', dev: 'va', protocol: 118 }],
+    ]);
+    assert.deepEqual([0, 1, 2, 3, 5, 6].map((i) => okValue(r[i])), [false, false, null, null, true, true]);
+    const listed = okValue(r[4]) as Route[];
+    assert.deepEqual([...routeTo(listed, '10.7.0.0/16'), ...routeTo(listed, 'fd00:7::/64')].map((route) => route.protocol), [118, 118]);
+    assert.deepEqual([...routeTo(listed, '10.6.0.0/16'), ...routeTo(listed, 'fd00:6::/64')].map((route) => route.protocol), ['boot', 'boot']);
+    assert.equal(ns.sh('ip route show 10.6.0.0/16; ip -6 route show fd00:6::/64').split('\n').filter(Boolean).length, 2);
+    assert.equal(ns.sh('ip route show 10.7.0.0/16; ip -6 route show fd00:7::/64'), '');
+  });
+
   it('deletes a neighbour entry so the next packet solicits afresh', () => {
     ns.sh('ip -6 neigh replace fd00:1::2 lladdr 02:00:00:00:00:02 dev va nud reachable');
     const r = callNetlink(ns, [

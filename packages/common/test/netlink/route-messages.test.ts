@@ -57,6 +57,11 @@ describe('netlink route messages', () => {
       assert.deepEqual(body, Buffer.concat([Buffer.from(rtmsg(2, 8, 254, 3, 253, 1)), attr(1, [242, 0, 0, 0]), attr(4, u32(4))]));
     });
 
+    it('marks the route with the caller\'s protocol number when given', () => {
+      const body = encodeRouteReplace('242.0.0.0/8', [{ ifindex: 4 }], 118);
+      assert.deepEqual(body, Buffer.concat([Buffer.from(rtmsg(2, 8, 254, 118, 253, 1)), attr(1, [242, 0, 0, 0]), attr(4, u32(4))]));
+    });
+
     it('encodes several next hops as RTA_MULTIPATH of rtnexthop entries', () => {
       const body = encodeRouteReplace('10.0.0.0/8', [
         { ifindex: 5, via: 'fd8f:6d53:b97a:1::100:b00' },
@@ -75,10 +80,14 @@ describe('netlink route messages', () => {
     });
   });
 
-  it('builds a delete matching any scope, type and protocol of the main table', () => {
+  it('builds a delete matching any scope, type and (unless given) protocol of the main table', () => {
     assert.deepEqual(
       encodeRouteDelete('10.0.0.0/8', 9),
       Buffer.concat([Buffer.from(rtmsg(2, 8, 254, 0, 255, 0)), attr(1, [10, 0, 0, 0]), attr(4, u32(9))]),
+    );
+    assert.deepEqual(
+      encodeRouteDelete('10.0.0.0/8', 9, 118),
+      Buffer.concat([Buffer.from(rtmsg(2, 8, 254, 118, 255, 0)), attr(1, [10, 0, 0, 0]), attr(4, u32(9))]),
     );
     assert.deepEqual(encodeRouteDumpRequest(), Buffer.alloc(12));
     assert.equal(encodeRouteDumpRequest(6)[0], 10);

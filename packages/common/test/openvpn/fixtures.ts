@@ -2,14 +2,17 @@ import type { ClientConfigValues, ServerConfigValues } from '../../src/openvpn/v
 
 /** Scenario S1, as the reference's server template renders it: non-HA, IPv4 shoot, IPv4 seed pod network. */
 export function s1Values(overrides: Partial<ServerConfigValues> = {}): ServerConfigValues {
+  const shootNetworks = overrides.shootNetworks ?? ['242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8'];
   return {
     device: 'tun0',
     isHA: false,
     vpnIndex: -1,
     openvpnNetwork: 'fd8f:6d53:b97a:1::/96',
-    shootNetworks: ['242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8'],
+    shootNetworks,
+    upHookRoutes: shootNetworks,
     seedPodNetwork: '10.96.0.0/11',
     maxRoutesPerClient: 1048576,
+    maxClients: 0,
     haVpnClients: -1,
     tunMtu: 0,
     statusPath: '/srv/status/openvpn.status',
@@ -28,6 +31,9 @@ export function s2Values(): ServerConfigValues {
     vpnIndex: 1,
     openvpnNetwork: 'fd8f:6d53:b97a:1::101:0/112',
     shootNetworks: ['10.250.0.0/16', '100.64.0.0/13', '100.96.0.0/11'],
+    upHookRoutes: [],
+    maxRoutesPerClient: 4,
+    maxClients: 34,
     haVpnClients: 2,
   });
 }

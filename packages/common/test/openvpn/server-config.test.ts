@@ -70,8 +70,12 @@ describe('openvpn server config', () => {
     assert.equal(renderServerConfig(s1Values()), S1);
   });
 
-  it('renders S2 (HA) with the IPv6 addressing spelled out instead of server-ipv6', () => {
+  it('renders S2 (HA) with the IPv6 addressing spelled out, bounded tables and an up hook that routes nothing', () => {
     const expected = s1With([
+      [
+        'max-routes-per-client 1048576\n',
+        '# tap mode: a route is a MAC address learned from the client, one per client tap\nmax-routes-per-client 4\n',
+      ],
       [
         'server-ipv6 fd8f:6d53:b97a:1::/96\n',
         [
@@ -82,14 +86,13 @@ describe('openvpn server config', () => {
           '',
           'client-to-client',
           'duplicate-cn',
+          '# the shoot clients and the connections of the kube-apiserver pods',
+          'max-clients 34',
           '',
         ].join('\n'),
       ],
       ['dev tun0', 'dev tap0'],
-      [
-        S1_UP,
-        'up "/bin/vpn-server firewall --mode up --device tap0 --shoot-network=10.250.0.0/16,100.64.0.0/13,100.96.0.0/11 --seed-pod-network=10.96.0.0/11"',
-      ],
+      [S1_UP, 'up "/bin/vpn-server firewall --mode up --device tap0 --seed-pod-network=10.96.0.0/11"'],
       ['down "/bin/vpn-server firewall --mode down --device tun0"', 'down "/bin/vpn-server firewall --mode down --device tap0"'],
     ]);
     assert.equal(renderServerConfig(s2Values()), expected);

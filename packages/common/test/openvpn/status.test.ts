@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../src/errors';
-import { parseRealAddress, parseStatus, parseStatusFile, StatusFormatError } from '../../src/openvpn/status';
+import { parseRealAddress, parseStatus, StatusFormatError } from '../../src/openvpn/status';
+import { parseStatusFile } from '../../src/openvpn/status-file';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/status');
 const fixture = (name: string): string => path.join(FIXTURES, name);
@@ -20,8 +21,8 @@ describe('openvpn status file', () => {
         realAddress: { text: '100.64.3.32:41392', ip: '100.64.3.32', port: 41392 },
         virtualAddress: '',
         virtualIpv6: 'fd8f:6d53:b97a:1::1000',
-        bytesReceived: 1234567,
-        bytesSent: 7654321,
+        bytesReceived: 1234567n,
+        bytesSent: 7654321n,
         connectedSince: new Date('2026-07-17T08:00:00Z'),
         connectedSinceTimeT: '1784275200',
         username: 'UNDEF',
@@ -79,7 +80,7 @@ describe('openvpn status file', () => {
     assert.equal(undef?.commonName, 'UNDEF');
     assert.equal(undef?.virtualAddress, '');
     assert.equal(undef?.virtualIpv6, null);
-    assert.equal(undef?.bytesReceived, 0);
+    assert.equal(undef?.bytesReceived, 0n);
     assert.equal(undef?.dataChannelCipher, 'BF-CBC');
     assert.equal(status.routes.length, 1);
   });
@@ -93,9 +94,44 @@ describe('openvpn status file', () => {
   });
 
   it('reads a TIME line without its unix-time field and a route row without Last Ref (time_t)', () => {
-    const status = parseStatus('TIME,2026-07-17 09:31:10\nROUTING_TABLE,243.0.0.0/8,c,1.2.3.4:5,2026-07-17 09:31:10\n');
+    const status = parseStatus('TIME,2026-07-17 09:31:10\nROUTING_TABLE,243.0.0.0/8,c,1.2.3.4:5,2026-07-17 09:31:10\nEND');
     assert.equal(status.updatedAtTimeT, null);
     assert.equal(status.routes[0]?.lastRefTimeT, null);
+  });
+
+  it('keeps byte counters exact beyond 2^53, up to 2^64 - 1', () => {
+    const row = (received: string, sent: string) =>
+      `CLIENT_LIST,vpn-shoot-client,10.0.0.1:1,,,${received},${sent},2026-07-17 09:00:00,1784278800,UNDEF,0,0,AES-256-GCM\nEND`;
+    const [client] = parseStatus(row('9007199254740993', '18446744073709551615')).clients;
+    assert.equal(client?.bytesReceived, 9007199254740993n);
+    assert.equal(client?.bytesSent, 18446744073709551615n);
+    assert.throws(() => parseStatus(row('18446744073709551616', '0')), { message: 'CLIENT_LIST: invalid Bytes Received: "18446744073709551616"' });
+  });
+
+  describe('in-place rewrites: OpenVPN seeks to the start, writes, then truncates', () => {
+    const complete = readFileSync(fixture('openvpn26-nonha-ready.status'), 'utf8');
+
+    it('stops at END, ignoring what an unfinished rewrite left of the longer old content behind it', () => {
+      const status = parseStatus(`${complete}\nCLIENT_LIST,vpn-sh\nTHIS IS,the old tail`);
+      assert.deepEqual(status, parseStatus(complete));
+    });
+
+    it('refuses text cut short before END', () => {
+      const cut = complete.slice(0, complete.indexOf('HEADER,ROUTING_TABLE'));
+      assert.throws(() => parseStatus(cut), { name: 'StatusFormatError', message: 'truncated: no END line' });
+    });
+
+    it('refuses empty text by name', () => {
+      assert.throws(() => parseStatus(''), { name: 'StatusFormatError', message: 'empty: OpenVPN has not written a status yet' });
+    });
+  });
+
+  it('cuts a garbled line of megabytes out of its error message', () => {
+    const line = `GARBAGE${'x'.repeat(4_000_000)}`;
+    assert.throws(() => parseStatus(`${line}\nEND`), (err: Error) => {
+      assert.equal(err.message, `unknown line type: ${line.slice(0, 512 - 'unknown line type: '.length)}... (${line.length + 19} characters)`);
+      return true;
+    });
   });
 
   describe('malformed files fail whole, with the reference error texts', () => {
@@ -128,14 +164,6 @@ describe('openvpn status file', () => {
     assert.throws(() => parseStatus('TIME,2026-13-01 00:00:00,0'), { message: 'parsing time "2026-13-01 00:00:00": month out of range' });
     assert.throws(() => parseStatus('TIME,2026-02-30 00:00:00,0'), { message: 'parsing time "2026-02-30 00:00:00": day out of range' });
     assert.throws(() => parseStatus('TIME,2026-02-01 24:00:00,0'), { message: 'parsing time "2026-02-01 24:00:00": hour out of range' });
-  });
-
-  it('reports an unreadable file as an InputError naming it', async () => {
-    const p = fixture('does-not-exist.status');
-    await assert.rejects(parseStatusFile(p), {
-      name: 'InputError',
-      message: `${p}: cannot read status file: no such file or directory`,
-    });
   });
 
   describe('real address notation (2.6 and 2.7)', () => {

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { parseServerSettings } from '../../src/config/server-settings';
 import type { NetmapEntry } from '../../src/net/netmap';
-import { serverConfigValues, serverNetmapPairs } from '../../src/plan/server-plan';
+import { HA_MAX_ROUTES_PER_CLIENT, HA_SEED_CLIENT_CONNECTIONS, serverConfigValues, serverNetmapPairs } from '../../src/plan/server-plan';
 import { expectInputError } from '../config/expect-input-error';
-import { s1Values } from '../openvpn/fixtures';
+import { s1Values, s2Values } from '../openvpn/fixtures';
 
 const RUNTIME = { secretsDir: '/srv/secrets', clientConfigDir: '/client-config-dir', hookCommand: '/bin/vpn-server', tunMtu: 0 };
 const IPV4_NETWORKS = {
@@ -36,15 +36,15 @@ describe('plan: server config values (reference BuildValues)', () => {
     assert.deepEqual(serverConfigValues(parseServerSettings(S1), RUNTIME), s1Values());
   });
 
-  it('S2: HA server 1 without overlap routes the real networks, string-sorted', () => {
-    const v = serverConfigValues(parseServerSettings(S2), RUNTIME);
-    assert.equal(v.device, 'tap0');
-    assert.equal(v.isHA, true);
-    assert.equal(v.vpnIndex, 1);
-    assert.equal(v.openvpnNetwork, 'fd8f:6d53:b97a:1::101:0/112');
-    assert.deepEqual(v.shootNetworks, ['10.250.0.0/16', '100.64.0.0/13', '100.96.0.0/11']);
-    assert.equal(v.haVpnClients, 2);
-    assert.equal(v.seedPodNetwork, '10.96.0.0/11');
+  it('S2: HA server 1 without overlap keeps the real networks, string-sorted, and routes none of them into the tap', () => {
+    assert.deepEqual(serverConfigValues(parseServerSettings(S2), RUNTIME), s2Values());
+  });
+
+  it('HA bounds: a few MAC routes per client, and the shoot clients plus 32 connections', () => {
+    const v = serverConfigValues(parseServerSettings({ ...S2, HA_VPN_CLIENTS: '3', SHOOT_POD_NETWORKS: '100.96.0.0/11,fd00:96::/48' }), RUNTIME);
+    assert.equal(v.maxRoutesPerClient, HA_MAX_ROUTES_PER_CLIENT);
+    assert.equal(v.maxClients, 3 + HA_SEED_CLIENT_CONNECTIONS);
+    assert.deepEqual(v.upHookRoutes, []);
   });
 
   it('S3: HA server 0 with overlap netmaps', () => {
@@ -52,6 +52,7 @@ describe('plan: server config values (reference BuildValues)', () => {
     assert.equal(v.openvpnNetwork, 'fd8f:6d53:b97a:1::100:0/112');
     assert.equal(v.vpnIndex, 0);
     assert.deepEqual(v.shootNetworks, ['242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8']);
+    assert.deepEqual(v.upHookRoutes, []);
   });
 
   it('S4: non-HA IPv6-only keeps the IPv6 networks', () => {
