@@ -110,7 +110,7 @@ export class FakeIptables {
       if (op === '-A') {
         rules.push(spec);
       } else {
-        const at = rules.findIndex((rule) => rule.join('\0') === spec.join('\0'));
+        const at = rules.findIndex((rule) => rule.length === spec.length && rule.every((token, i) => token === spec[i]));
         if (at < 0) return fail('Bad rule (does a matching rule exist in that chain?)');
         rules.splice(at, 1);
       }

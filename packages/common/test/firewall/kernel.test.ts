@@ -158,6 +158,22 @@ describe('firewall against the kernel [root]', function () {
         assert.equal(saveAll(netns, backend), before);
       });
 
+      it('restores the order of its rules in one transaction, -D taking the old copies of the rules it re-appends', async () => {
+        const netns = ns!;
+        const drop = `-A FORWARD -i tun0 -m comment --comment ${FIREWALL_TAG} -j DROP`;
+        const accept = `-A FORWARD -i tun0 -m state --state RELATED,ESTABLISHED -m comment --comment ${FIREWALL_TAG} -j ACCEPT`;
+        for (const line of [accept, drop, accept, '-A FORWARD -o eth9 -j ACCEPT']) iptablesIn(netns, backend, 4, line);
+        const firewall = createFirewall(iptablesBackend(backend, netnsRunner(netns)), silentLogger);
+        const rules = seedServerFirewallRules({ device: 'tun0' }).filter((rule) => rule.family === 4 && rule.chain === 'FORWARD');
+        assert.deepEqual(await firewall.apply(FIREWALL_TAG, rules), { added: 2, deleted: 3 });
+        assert.deepEqual(iptablesIn(netns, backend, 4, '-S FORWARD').split('\n').filter((line) => line.startsWith('-A')), [
+          '-A FORWARD -i eth9 -j ACCEPT',
+          '-A FORWARD -o eth9 -j ACCEPT',
+          '-A FORWARD -i tun0 -m state --state RELATED,ESTABLISHED -m comment --comment "vpn-seed-server:firewall:tun0" -j ACCEPT',
+          '-A FORWARD -i tun0 -m comment --comment "vpn-seed-server:firewall:tun0" -j DROP',
+        ]);
+      });
+
       it('fails on a chain that does not exist, changing nothing', async () => {
         const netns = ns!;
         const before = saveAll(netns, backend);
