@@ -1,5 +1,5 @@
 /**
- * One rule of `iptables-save` (or `-S`) output. `spec` is the rule exactly as printed after the chain name,
+ * One rule of `iptables-save` output. `spec` is the rule exactly as printed after the chain name,
  * which iptables accepts back for `-D <chain> <spec>`.
  */
 export interface ListedRule {
