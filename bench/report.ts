@@ -15,9 +15,14 @@ export function measure(name: string, runs: number, fn: () => void): Measurement
     fn();
     samples.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
-  samples.sort((a, b) => a - b);
-  const at = (q: number): number => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN;
-  return { name, runs, medianMs: at(0.5), p95Ms: at(0.95), maxMs: at(1) };
+  return summarize(name, samples);
+}
+
+/** The statistics of samples in milliseconds, taken elsewhere (asynchronous work, other processes). */
+export function summarize(name: string, samples: readonly number[]): Measurement {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+  return { name, runs: sorted.length, medianMs: at(0.5), p95Ms: at(0.95), maxMs: at(1) };
 }
 
 export function report(bench: string, results: Measurement[]): void {

@@ -2,8 +2,13 @@ import type { Logger } from '../log';
 import { run, type ExecResult } from '../system/exec';
 import { RULE_FAMILIES, type RuleFamily } from './rule';
 
-/** Runs a program and reports its exit code and output; `run` in production, a fake or a netns wrapper in tests. */
-export type CommandRunner = (file: string, args: readonly string[]) => Promise<ExecResult>;
+/**
+ * Runs a program, with `input` on its standard input if given, and reports its exit code and output;
+ * `run` in production, a fake or a netns wrapper in tests.
+ */
+export type CommandRunner = (file: string, args: readonly string[], input?: string) => Promise<ExecResult>;
+
+const runCommand: CommandRunner = (file, args, input) => run(file, args, { input });
 
 export type BackendName = 'legacy' | 'nft';
 
@@ -19,8 +24,10 @@ export class IptablesCommandError extends Error {
     readonly args: readonly string[],
     readonly exitCode: number,
     readonly stderr: string,
+    /** For a restore, the input line it rejected, when its diagnostics name one. */
+    readonly failedLine?: string,
   ) {
-    super(`${[command, ...args].join(' ')}: exit ${exitCode}: ${diagnostics(stderr)}`);
+    super(`${[command, ...args].join(' ')}: exit ${exitCode}: ${diagnostics(stderr)}${failedLine === undefined ? '' : ` (at: ${failedLine})`}`);
     this.name = 'IptablesCommandError';
   }
 }
@@ -34,12 +41,18 @@ function diagnostics(stderr: string): string {
     .join(' ');
 }
 
-/** One binary of the chosen backend: `iptables-<backend>` or `ip6tables-<backend>`. */
+/** One family of the chosen backend: `iptables-<backend>` or `ip6tables-<backend>` and its `-save`/`-restore`. */
 export interface IptablesHandle {
   readonly family: RuleFamily;
+  /** The binary's path; `-save` and `-restore` are named after it. */
   readonly command: string;
-  /** Runs the binary (waiting for the xtables lock) and returns stdout; a non-zero exit throws IptablesCommandError. */
-  run(args: readonly string[]): Promise<string>;
+  /** Every table the kernel has for this family, in iptables-save syntax without counters. */
+  save(): Promise<string>;
+  /**
+   * Feeds `input` (`*table`, rule lines, `COMMIT`) to `-restore --noflush`. Each table is committed as one
+   * transaction: a non-zero exit (IptablesCommandError) leaves the table that failed as it was.
+   */
+  restore(input: string): Promise<void>;
 }
 
 export interface IptablesBackend {
@@ -52,9 +65,9 @@ export function commandPath(backend: BackendName, family: RuleFamily, sbinDir = 
 }
 
 /** A backend without probing it, for callers (and kernel tests) that name the backend themselves. */
-export function iptablesBackend(name: BackendName, runner: CommandRunner = run, sbinDir = DEFAULT_SBIN_DIR): IptablesBackend {
+export function iptablesBackend(name: BackendName, runner: CommandRunner = runCommand, sbinDir = DEFAULT_SBIN_DIR): IptablesBackend {
   const handles = new Map<RuleFamily, IptablesHandle>(
-    RULE_FAMILIES.map((family) => [family, createHandle(family, commandPath(name, family, sbinDir), runner)]),
+    RULE_FAMILIES.map((family) => [family, createHandle(name, family, commandPath(name, family, sbinDir), runner)]),
   );
   return {
     name,
@@ -62,17 +75,30 @@ export function iptablesBackend(name: BackendName, runner: CommandRunner = run, 
   };
 }
 
-function createHandle(family: RuleFamily, command: string, runner: CommandRunner): IptablesHandle {
+function createHandle(backend: BackendName, family: RuleFamily, command: string, runner: CommandRunner): IptablesHandle {
+  // Only legacy has the xtables lock; nf_tables serialises transactions in the kernel.
+  const restoreArgs = backend === 'legacy' ? ['--wait', '--noflush'] : ['--noflush'];
   return {
     family,
     command,
-    async run(args) {
-      const full = ['--wait', ...args];
-      const result = await runner(command, full);
-      if (result.code !== 0) throw new IptablesCommandError(command, full, result.code, result.stderr);
+    async save() {
+      const result = await runner(`${command}-save`, []);
+      if (result.code !== 0) throw new IptablesCommandError(`${command}-save`, [], result.code, result.stderr);
       return result.stdout;
     },
+    async restore(input) {
+      const result = await runner(`${command}-restore`, restoreArgs, input);
+      if (result.code !== 0) {
+        throw new IptablesCommandError(`${command}-restore`, restoreArgs, result.code, result.stderr, failedLine(result.stderr, input));
+      }
+    },
   };
+}
+
+/** Both backends name the input line they rejected: `line 9 failed`, `Error occurred at line: 9`, `line 9: ...`. */
+function failedLine(stderr: string, input: string): string | undefined {
+  const number = /\bline:? (\d+)/.exec(stderr)?.[1];
+  return number === undefined ? undefined : input.split('\n')[Number(number) - 1];
 }
 
 export interface DetectOptions {
@@ -86,7 +112,7 @@ export interface DetectOptions {
  * table successfully. `-n` keeps listing free of reverse DNS lookups; the exit status is the same.
  */
 export async function detectBackend(opts: DetectOptions): Promise<IptablesBackend> {
-  const runner = opts.runner ?? run;
+  const runner = opts.runner ?? runCommand;
   for (const name of BACKEND_PREFERENCE) {
     const usable = await Promise.all(
       RULE_FAMILIES.map((family) => listsFilterTable(runner, commandPath(name, family, opts.sbinDir))),

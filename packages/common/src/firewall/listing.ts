@@ -1,11 +1,9 @@
 /**
- * One rule of `iptables -t <table> -S` output. `spec` is the rule exactly as printed after the chain name,
- * which iptables accepts back for `-D <chain> <spec>` and `-I <chain> <n> <spec>`.
+ * One rule of `iptables-save` output. `spec` is the rule exactly as printed after the chain name,
+ * which iptables accepts back for `-D <chain> <spec>`.
  */
 export interface ListedRule {
   readonly chain: string;
-  /** 1-based rule number within its chain, as `-I`/`-D <n>` count. */
-  readonly position: number;
   readonly spec: readonly string[];
   /** The value of `-m comment --comment`, if any. */
   readonly comment: string | undefined;
@@ -13,18 +11,29 @@ export interface ListedRule {
   readonly matchArgs: readonly string[];
 }
 
-/** Parses the `-A` lines of `-S` output; policies (`-P`) and chain declarations (`-N`) are skipped. */
-export function parseRuleListing(output: string): ListedRule[] {
-  const counts = new Map<string, number>();
-  const rules: ListedRule[] = [];
+/**
+ * Parses `iptables-save` output into the rules of each table it lists, from their `-A` lines; chain
+ * declarations are skipped. A table the kernel has not set up (legacy loads table modules on first use)
+ * is not listed, and holds no rules.
+ */
+export function parseSavedTables(output: string): Map<string, ListedRule[]> {
+  const tables = new Map<string, string[]>();
+  let lines: string[] | undefined;
   for (const line of output.split('\n')) {
+    if (line.startsWith('*')) tables.set(line.slice(1).trim(), (lines = []));
+    else if (line.trim() === 'COMMIT') lines = undefined;
+    else lines?.push(line);
+  }
+  return new Map([...tables].map(([table, tableLines]) => [table, parseRuleLines(tableLines)]));
+}
+
+function parseRuleLines(lines: readonly string[]): ListedRule[] {
+  const rules: ListedRule[] = [];
+  for (const line of lines) {
     const tokens = splitSavedLine(line);
     if (tokens[0] !== '-A' || tokens.length < 2) continue;
-    const chain = tokens[1]!;
-    const position = (counts.get(chain) ?? 0) + 1;
-    counts.set(chain, position);
     const spec = tokens.slice(2);
-    rules.push({ chain, position, spec, ...splitComment(spec) });
+    rules.push({ chain: tokens[1]!, spec, ...splitComment(spec) });
   }
   return rules;
 }
@@ -64,4 +73,9 @@ export function splitSavedLine(line: string): string[] {
   }
   if (inToken) tokens.push(current);
   return tokens;
+}
+
+/** The inverse of splitSavedLine: a line that iptables-restore splits back into `tokens`. */
+export function formatSavedLine(tokens: readonly string[]): string {
+  return tokens.map((token) => (/^[^\s"'\\]+$/.test(token) ? token : `"${token.replace(/["\\]/g, '\\$&')}"`)).join(' ');
 }

@@ -1,15 +1,15 @@
-import type { ListedRule } from './listing';
+import { formatSavedLine, type ListedRule } from './listing';
 import { ruleKey } from './rule-key';
-import type { Rule, RuleFamily, RuleTag, Table } from './rule';
+import { RULE_FAMILIES, TABLES, type Rule, type RuleFamily, type RuleTag, type Table } from './rule';
 
-/** The rules of one table of one family, as `-S` listed them. */
+/** The rules of one table of one family, as iptables-save listed them. */
 export interface TableListing {
   readonly family: RuleFamily;
   readonly table: Table;
   readonly rules: readonly ListedRule[];
 }
 
-/** One iptables call: `-A <chain> <spec>` or `-D <chain> <spec>`; the spec carries the tag comment. */
+/** One line of a restore transaction: `-A <chain> <spec>` or `-D <chain> <spec>`; the spec carries the tag comment. */
 export interface RuleChange {
   readonly kind: 'append' | 'delete';
   readonly family: RuleFamily;
@@ -19,12 +19,11 @@ export interface RuleChange {
 }
 
 /**
- * The calls that turn the rules carrying `tag` into `desired`, chain by chain:
+ * The changes that turn the rules carrying `tag` into `desired`, chain by chain:
  * - nothing, when the chain already holds exactly the desired rules in the desired order;
  * - deleting the surplus, when every desired rule is there in order (a stale rule, a duplicate);
  * - otherwise appending the whole desired sequence and then deleting every old rule of the tag, so the
- *   order is right again (ACCEPT established before DROP) and the old rules keep working until the new
- *   ones are in place.
+ *   order is right again (ACCEPT established before DROP).
  * Appends come before all deletions. `-D <spec>` removes the first rule with that spec, so the rules
  * we keep among duplicates are the last ones: what iptables leaves is what we planned.
  */
@@ -48,6 +47,33 @@ export function planChanges(tag: RuleTag, listings: readonly TableListing[], des
   return [...appends, ...deletes];
 }
 
+/** The changes of one table of one family: one `-restore --noflush` transaction, all or nothing. */
+export interface TableTransaction {
+  readonly family: RuleFamily;
+  readonly table: Table;
+  readonly changes: readonly RuleChange[];
+}
+
+/**
+ * The changes grouped into one transaction per table, IPv4 before IPv6 and tables in TABLES order; each
+ * keeps the planned order of its lines.
+ */
+export function transactionsOf(changes: readonly RuleChange[]): TableTransaction[] {
+  return RULE_FAMILIES.flatMap((family) =>
+    TABLES.map((table) => ({ family, table, changes: changes.filter((change) => change.family === family && change.table === table) })),
+  ).filter((transaction) => transaction.changes.length > 0);
+}
+
+/**
+ * The `-restore --noflush` input of a transaction. It declares no chain: under --noflush a `:CHAIN` line
+ * flushes an existing user-defined chain and sets a built-in chain's policy (legacy and nft alike), so
+ * rules go to chains that exist already (built-in ones always do).
+ */
+export function restoreInput(transaction: TableTransaction): string {
+  const lines = transaction.changes.map((change) => formatSavedLine([change.kind === 'append' ? '-A' : '-D', change.chain, ...change.spec]));
+  return [`*${transaction.table}`, ...lines, 'COMMIT', ''].join('\n');
+}
+
 /** The rule arguments with our comment match placed before the target, where iptables prints it too. */
 export function taggedSpec(args: readonly string[], tag: RuleTag): string[] {
   const target = args.findIndex((token) => token === '-j' || token === '--jump' || token === '-g' || token === '--goto');
@@ -55,7 +81,7 @@ export function taggedSpec(args: readonly string[], tag: RuleTag): string[] {
   return [...args.slice(0, at), '-m', 'comment', '--comment', tag, ...args.slice(at)];
 }
 
-export function ownedBy(tag: RuleTag, rule: ListedRule): boolean {
+function ownedBy(tag: RuleTag, rule: ListedRule): boolean {
   return rule.comment === tag;
 }
 

@@ -53,11 +53,35 @@ describe('iptables backend detection', () => {
     assert.equal((await detectBackend({ log, runner, sbinDir: '/opt/sbin' })).handle(4).command, '/opt/sbin/iptables-nft');
   });
 
-  it('a handle waits for the xtables lock and turns a failed call into an error naming the command', async () => {
-    const { runner, calls } = runnerWhere([]);
-    const err = await iptablesBackend('nft', runner).handle(6).run(['-t', 'nat', '-S']).catch((e: unknown) => e);
+  it('a handle saves and restores with the backend\'s binaries, legacy waiting for the xtables lock', async () => {
+    const calls: string[] = [];
+    const runner: CommandRunner = async (file, args, input) => {
+      calls.push([file, ...args, JSON.stringify(input)].join(' '));
+      return { code: 0, stdout: file.endsWith('-save') ? '*nat\nCOMMIT\n' : '', stderr: '' };
+    };
+    assert.equal(await iptablesBackend('legacy', runner).handle(4).save(), '*nat\nCOMMIT\n');
+    await iptablesBackend('legacy', runner).handle(6).restore('*nat\nCOMMIT\n');
+    await iptablesBackend('nft', runner).handle(4).restore('*filter\nCOMMIT\n');
+    assert.deepEqual(calls, [
+      '/usr/sbin/iptables-legacy-save ',
+      '/usr/sbin/ip6tables-legacy-restore --wait --noflush "*nat\\nCOMMIT\\n"',
+      '/usr/sbin/iptables-nft-restore --noflush "*filter\\nCOMMIT\\n"',
+    ]);
+  });
+
+  it('turns a failed restore into an error naming the command and the input line it rejected', async () => {
+    const runner: CommandRunner = async () => ({
+      code: 4,
+      stdout: '',
+      stderr: '# Warning: iptables-legacy tables present, use iptables-legacy to see them\niptables-nft-restore v1.8.9 (nf_tables): \nline 3: RULE_APPEND failed (Invalid argument): rule in chain POSTROUTING\n',
+    });
+    const input = '*nat\n-A OUTPUT -j ACCEPT\n-A POSTROUTING -j DNAT --to-destination 192.0.2.1\nCOMMIT\n';
+    const err = await iptablesBackend('nft', runner).handle(4).restore(input).catch((e: unknown) => e);
     assert.ok(err instanceof IptablesCommandError);
-    assert.equal(err.message, '/usr/sbin/ip6tables-nft --wait -t nat -S: exit 3: no kernel support');
-    assert.deepEqual(calls, ['/usr/sbin/ip6tables-nft --wait -t nat -S']);
+    assert.equal(err.failedLine, '-A POSTROUTING -j DNAT --to-destination 192.0.2.1');
+    assert.equal(
+      err.message,
+      '/usr/sbin/iptables-nft-restore --noflush: exit 4: iptables-nft-restore v1.8.9 (nf_tables): line 3: RULE_APPEND failed (Invalid argument): rule in chain POSTROUTING (at: -A POSTROUTING -j DNAT --to-destination 192.0.2.1)',
+    );
   });
 });

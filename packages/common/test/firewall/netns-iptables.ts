@@ -4,7 +4,7 @@ import type { TestNetns } from '../support/netns';
 
 /** Runs every command inside the namespace: the engine then manages that namespace's tables. */
 export function netnsRunner(ns: TestNetns): CommandRunner {
-  return (file, args) => run('ip', ['netns', 'exec', ns.name, file, ...args]);
+  return (file, args, input) => run('ip', ['netns', 'exec', ns.name, file, ...args], { input });
 }
 
 /** `iptables-save` and `ip6tables-save` of the namespace, without timestamps and counters. */
