@@ -169,7 +169,7 @@ class TunnelController {
     this.logger.warn('announcement refused', { sender, problem });
   }
 
-  /** ENDPOINT's addresses now; a failed lookup keeps the previous ones (logged once per streak). */
+  /** ENDPOINT's addresses now; a failed lookup is logged and keeps the previous ones. */
   private async resolveEndpoint(): Promise<void> {
     if (this.endpoint === undefined) return;
     const literal = Ip.tryParse(this.endpoint);
