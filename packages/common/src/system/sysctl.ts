@@ -159,16 +159,17 @@ export const SERVER_SETUP_SYSCTLS: readonly SysctlChange[] = [ENABLE_IPV6];
 export const HA_CLIENT_SYSCTLS: readonly SysctlChange[] = [
   { name: 'net.ipv6.conf.all.accept_dad', value: '0' },
   { name: 'net.ipv6.conf.default.accept_dad', value: '0' },
-  ...tunnelDeviceTrust('all'),
-  ...tunnelDeviceTrust('default'),
+  ...haTapSysctls('all'),
+  ...haTapSysctls('default'),
 ];
 
 /**
  * A tap carries frames from every client of its server, so the shoot can send router advertisements and
  * redirects into the kube-apiserver pod: none may give the pod a route or an address (the pod's rules drop
- * them too). Set for `all` and `default` before the taps exist, and for each tap once it does.
+ * them too). Set for `all` and `default` before the taps exist, and for each tap once it does (a tap that
+ * existed before inherited nothing from `default`).
  */
-function tunnelDeviceTrust(device: string): SysctlChange[] {
+export function haTapSysctls(device: string): SysctlChange[] {
   return [
     { name: `net.ipv6.conf.${device}.accept_ra`, value: '0' },
     { name: `net.ipv6.conf.${device}.accept_redirects`, value: '0' },
@@ -176,10 +177,6 @@ function tunnelDeviceTrust(device: string): SysctlChange[] {
   ];
 }
 
-/** Per tap, after `setup` created it (a tap that existed before inherited nothing from `default`). */
-export function haTapSysctls(tap: string): SysctlChange[] {
-  return tunnelDeviceTrust(tap);
-}
 
 /** Everything `vpn-client setup` sets, in order: common, role-specific, then the HA additions. */
 export function clientSetupSysctls(client: { isShootClient: boolean; ha: boolean }): SysctlChange[] {
