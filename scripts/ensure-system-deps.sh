@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the programs and the kernel/e2e tests use, when any is missing.
+# Installs the Debian packages the programs, the kernel/e2e tests and the image builds use, when any is missing.
 set -euo pipefail
 need=()
 command -v openvpn >/dev/null || need+=(openvpn)
@@ -9,6 +9,12 @@ command -v ping >/dev/null || need+=(iputils-ping)
 command -v openssl >/dev/null || need+=(openssl)
 command -v ps >/dev/null || need+=(procps)
 command -v python3 >/dev/null || need+=(python3)
+# Container images: built and run by the image tests and `npm run images` (WITH_IMAGES=0 skips them).
+if [ "${WITH_IMAGES:-1}" = 1 ]; then
+  command -v podman >/dev/null || need+=(podman)
+  command -v runc >/dev/null || need+=(runc)
+  command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "missing system packages: ${need[*]} (run as root to install them)" >&2
