@@ -113,7 +113,7 @@ export function environmentHelp<Command extends string>(table: EnvironmentTable<
     .map(({ commands: names, variables }) =>
       [
         `Environment of ${names.map((c) => (c === 'root' ? 'the root command' : c)).join(', ')}:`,
-        ...variables.map((v) => `  ${v.name.padEnd(width)}${typeLabel(v, (c) => c)}, ${helpDefault(v)}: ${v.description}`),
+        ...variables.map((v) => `  ${v.name.padEnd(width)}${typeLabel(v, (c) => c)}, ${helpDefault(v)}\n      ${v.description}`),
       ].join('\n'),
     )
     .join('\n\n');
