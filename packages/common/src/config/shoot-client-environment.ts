@@ -20,7 +20,7 @@ export const SHOOT_CLIENT_ENVIRONMENT = {
     name: 'ENDPOINT',
     type: 'string',
     default: '',
-    description: "host of the seed's HTTP CONNECT ingress (and the OpenVPN remote)",
+    description: "host of the seed's HTTP CONNECT ingress, and the OpenVPN remote (port 1194)",
     commands: CLIENT,
   },
   OPENVPN_PORT: { name: 'OPENVPN_PORT', type: 'uint', default: '8132', description: 'port of the CONNECT ingress, 1..65535', commands: CLIENT },
@@ -49,7 +49,7 @@ export const SHOOT_CLIENT_ENVIRONMENT = {
   VPN_SERVER_INDEX: {
     name: 'VPN_SERVER_INDEX',
     type: 'uint',
-    description: 'HA: server 0..255 this client dials; device tap<i>, management port 7505+i',
+    description: 'HA: server 0..255 this client dials; device tapN, management port 7505+N',
     commands: CLIENT,
   },
   IS_HA: {

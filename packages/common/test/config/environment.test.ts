@@ -1,13 +1,16 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { InputError } from '../../src/errors';
 import { parseClientSettings } from '../../src/config/client-settings';
 import { EnvReader } from '../../src/config/env-reader';
 import { parsePathControllerSettings } from '../../src/config/path-controller-settings';
+import { README_ENVIRONMENT_TABLES, readmeEnvironmentSection, withEnvironmentTables } from '../../src/config/readme-environment';
 import { SEED_SERVER_COMMANDS, SEED_SERVER_ENVIRONMENT } from '../../src/config/seed-server-environment';
 import { parseServerSettings } from '../../src/config/server-settings';
 import { SHOOT_CLIENT_COMMANDS, SHOOT_CLIENT_ENVIRONMENT } from '../../src/config/shoot-client-environment';
 import { parseTunnelControllerSettings } from '../../src/config/tunnel-controller-settings';
-import { variablesOf, type EnvironmentTable } from '../../src/config/variables';
+import { environmentMarkdown, variablesOf, type EnvironmentTable } from '../../src/config/variables';
 
 const TABLES: [string, EnvironmentTable<string>, readonly string[]][] = [
   ['vpn-seed-server', SEED_SERVER_ENVIRONMENT, SEED_SERVER_COMMANDS],
@@ -55,4 +58,28 @@ describe('config: the environment tables', () => {
       assert.deepEqual(namesRead(parse, env).filter((name) => !listed.includes(name)), []);
     });
   }
+});
+
+describe('README: configuration reference', () => {
+  const readme = readFileSync(path.resolve(__dirname, '../../../../../README.md'), 'utf8');
+
+  for (const [program, table] of Object.entries(README_ENVIRONMENT_TABLES)) {
+    it(`documents exactly the variables of ${program}, with their subcommands and defaults`, () => {
+      const section = readmeEnvironmentSection(readme, program);
+      assert.ok(section !== undefined, `README has no generated table for ${program}`);
+      const documented = section
+        .split('\n')
+        .slice(2)
+        .map((row) => row.split(' | ').slice(0, 4).join(' | '));
+      const expected = environmentMarkdown(table)
+        .split('\n')
+        .slice(2)
+        .map((row) => row.split(' | ').slice(0, 4).join(' | '));
+      assert.deepEqual(documented, expected, 'run `npm run docs:env`');
+    });
+  }
+
+  it('is what `npm run docs:env` writes', () => {
+    assert.equal(withEnvironmentTables(readme), readme, 'run `npm run docs:env`');
+  });
 });
