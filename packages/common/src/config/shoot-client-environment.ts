@@ -114,6 +114,12 @@ export const SHOOT_CLIENT_ENVIRONMENT = {
     description: 'announced to the shoot (mapped into 241.0.0.0/8 when seed and shoot overlap)',
     commands: PATH,
   },
+  PATH_IS_HA: {
+    name: 'IS_HA',
+    type: 'string',
+    description: 'set by Gardener; accepted and ignored (the path controller runs only in HA)',
+    commands: PATH,
+  },
   PATH_IP_FAMILIES: { name: 'IP_FAMILIES', type: 'string', description: 'accepted and ignored, as by the reference', commands: PATH },
   TUNNEL_HA_VPN_CLIENTS: {
     name: 'HA_VPN_CLIENTS',

@@ -51,6 +51,11 @@ type TypedValue<V extends VariableDefinition> = V extends { readonly type: 'enum
   ? C
   : VariableValues[V['type']];
 
+/** An environment a subcommand reads in full, for code that builds one (the end-to-end labs): other names do not compile. */
+export type EnvironmentOf<T extends EnvironmentTable<string>, Command extends string> = Partial<
+  Record<{ [K in keyof T]: Command extends T[K]['commands'][number] ? T[K]['name'] : never }[keyof T], string>
+>;
+
 /** Variables both programs read with the same meaning. */
 export const SHARED_VARIABLES = {
   VPN_NETWORK: {
