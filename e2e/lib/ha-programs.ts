@@ -1,6 +1,7 @@
 import * as path from 'node:path';
+import type { EnvironmentOf, SEED_SERVER_ENVIRONMENT, SHOOT_CLIENT_ENVIRONMENT } from '@vpn/common';
 import { HA_SERVERS, HEADER_KEY, haServerClusterName, ipv4Of, type HaPlan } from './ha-plan';
-import { SEED_SERVER, SHOOT_CLIENT } from './vpn-programs';
+import { containerEnv, SEED_SERVER, SHOOT_CLIENT } from './vpn-programs';
 
 /**
  * How an HA lab runs this repository's programs: the files of every container under the lab's directory,
@@ -44,8 +45,7 @@ export function clientArgs(files: HaFiles, configFile: string): string[] {
 
 /** Container `vpn-seed-server` of StatefulSet pod vpn-seed-server-s (and its init container `setup`). */
 export function serverEnv(plan: HaPlan, files: HaFiles, s: number): NodeJS.ProcessEnv {
-  return {
-    ...baseEnv(),
+  return containerEnv<EnvironmentOf<typeof SEED_SERVER_ENVIRONMENT, 'root'>>({
     ...shootNetworks(plan),
     IP_FAMILIES: 'IPv4,IPv6',
     SEED_POD_NETWORK: plan.seedPodNetwork,
@@ -54,13 +54,12 @@ export function serverEnv(plan: HaPlan, files: HaFiles, s: number): NodeJS.Proce
     POD_NAME: `vpn-seed-server-${s}`,
     IS_HA: 'true',
     HA_VPN_CLIENTS: String(plan.spec.shootClients),
-  };
+  });
 }
 
 /** Container `vpn-client-s` of a kube-apiserver pod: connects to server s directly. */
 export function seedClientEnv(plan: HaPlan, s: number): NodeJS.ProcessEnv {
-  return {
-    ...baseEnv(),
+  return containerEnv<ClientEnv>({
     ...shootNetworks(plan),
     ENDPOINT: ipv4Of(plan.servers[s]),
     OPENVPN_PORT: '1194',
@@ -70,7 +69,7 @@ export function seedClientEnv(plan: HaPlan, s: number): NodeJS.ProcessEnv {
     HA_VPN_SERVERS: String(HA_SERVERS),
     HA_VPN_CLIENTS: String(plan.spec.shootClients),
     IP_FAMILIES: 'IPv4',
-  };
+  });
 }
 
 /** Init container `vpn-client-init`: the env of vpn-client-0 plus the pod's identity. */
@@ -80,34 +79,31 @@ export function seedClientSetupEnv(plan: HaPlan, k: number): NodeJS.ProcessEnv {
 
 /** Container `vpn-path-controller`; Gardener passes no BONDING_MODE here, the lab does for balance-rr. */
 export function pathControllerEnv(plan: HaPlan, k: number, mode: BondingMode): NodeJS.ProcessEnv {
-  return {
-    ...baseEnv(),
+  return containerEnv<EnvironmentOf<typeof SHOOT_CLIENT_ENVIRONMENT, 'path-controller'>>({
     ...shootNetworks(plan),
     SEED_POD_NETWORK: plan.seedPodNetwork,
     IS_HA: 'true',
     HA_VPN_CLIENTS: String(plan.spec.shootClients),
     POD_IP: ipv4Of(plan.seedClients[k]),
     ...(mode === 'balance-rr' ? { BONDING_MODE: mode } : {}),
-  };
+  });
 }
 
 /** Init container `vpn-shoot-init` of vpn-shoot-k. */
 export function shootClientSetupEnv(plan: HaPlan, k: number): NodeJS.ProcessEnv {
-  return {
-    ...baseEnv(),
+  return containerEnv<ClientEnv>({
     IP_FAMILIES: 'IPv4,IPv6',
     IS_SHOOT_CLIENT: 'true',
     POD_NAME: `vpn-shoot-${k}`,
     IS_HA: 'true',
     HA_VPN_SERVERS: String(HA_SERVERS),
     HA_VPN_CLIENTS: String(plan.spec.shootClients),
-  };
+  });
 }
 
 /** Container `vpn-shoot-s<s>` of vpn-shoot-k: dials server s through the ingress, which routes on the header. */
 export function shootClientEnv(plan: HaPlan, k: number, s: number): NodeJS.ProcessEnv {
-  return {
-    ...baseEnv(),
+  return containerEnv<ClientEnv>({
     ...shootNetworks(plan),
     IP_FAMILIES: 'IPv4,IPv6',
     ENDPOINT: plan.endpoint,
@@ -119,28 +115,25 @@ export function shootClientEnv(plan: HaPlan, k: number, s: number): NodeJS.Proce
     IS_HA: 'true',
     VPN_SERVER_INDEX: String(s),
     POD_NAME: `vpn-shoot-${k}`,
-  };
+  });
 }
 
 /** Container `tunnel-controller` of a vpn-shoot pod. */
 export function tunnelControllerEnv(plan: HaPlan): NodeJS.ProcessEnv {
-  return {
-    ...baseEnv(),
+  return containerEnv<EnvironmentOf<typeof SHOOT_CLIENT_ENVIRONMENT, 'tunnel-controller'>>({
     HA_VPN_CLIENTS: String(plan.spec.shootClients),
     WATCHDOG_WINDOW_SIZE: '20',
     WATCHDOG_THRESHOLD: '8',
     WATCHDOG_COOLDOWN: '20',
-  };
+  });
 }
 
-function shootNetworks(plan: HaPlan): NodeJS.ProcessEnv {
+type ClientEnv = EnvironmentOf<typeof SHOOT_CLIENT_ENVIRONMENT, 'root'>;
+
+function shootNetworks(plan: HaPlan): Pick<ClientEnv, 'SHOOT_SERVICE_NETWORKS' | 'SHOOT_POD_NETWORKS' | 'SHOOT_NODE_NETWORKS'> {
   return {
     SHOOT_SERVICE_NETWORKS: plan.shootNetworks.service.join(','),
     SHOOT_POD_NETWORKS: plan.shootNetworks.pod.join(','),
     SHOOT_NODE_NETWORKS: plan.shootNetworks.node.join(','),
   };
-}
-
-function baseEnv(): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
 }

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { EnvironmentOf, SEED_SERVER_ENVIRONMENT, SHOOT_CLIENT_ENVIRONMENT } from '@vpn/common';
 import type { AddressPlan } from './address-plan';
 
 /**
@@ -50,8 +51,7 @@ export function shootClientArgs(files: LabFiles): string[] {
 }
 
 export function seedServerEnv(plan: AddressPlan, files: LabFiles): NodeJS.ProcessEnv {
-  return {
-    ...baseEnv(),
+  return containerEnv<EnvironmentOf<typeof SEED_SERVER_ENVIRONMENT, 'root'>>({
     SHOOT_SERVICE_NETWORKS: plan.shootNetworks.service.join(','),
     SHOOT_POD_NETWORKS: plan.shootNetworks.pod.join(','),
     SHOOT_NODE_NETWORKS: plan.shootNetworks.node.join(','),
@@ -59,12 +59,11 @@ export function seedServerEnv(plan: AddressPlan, files: LabFiles): NodeJS.Proces
     IP_FAMILIES: plan.spec.shootFamilies.join(','),
     OPENVPN_STATUS_PATH: files.statusFile,
     POD_NAME: 'vpn-seed-server-6c8d9f7b5-x2x4z',
-  };
+  });
 }
 
 export function shootClientEnv(plan: AddressPlan): NodeJS.ProcessEnv {
-  return {
-    ...baseEnv(),
+  return containerEnv<EnvironmentOf<typeof SHOOT_CLIENT_ENVIRONMENT, 'root'>>({
     IS_SHOOT_CLIENT: 'true',
     ENDPOINT: plan.endpoint,
     OPENVPN_PORT: String(plan.ingressPort),
@@ -76,10 +75,13 @@ export function shootClientEnv(plan: AddressPlan): NodeJS.ProcessEnv {
     SHOOT_NODE_NETWORKS: plan.shootNetworks.node.join(','),
     SEED_POD_NETWORK: plan.seedPodNetwork,
     POD_NAME: 'vpn-shoot-7f9c6d8b5-kpqcl',
-  };
+  });
 }
 
-/** Only what a container would have: no variable of the caller leaks into a lab program. */
-function baseEnv(): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+/**
+ * Only what a container would have: no variable of the caller leaks into a lab program. The type argument
+ * names the subcommand's variables in its program's table, so a variable the program does not read fails to compile.
+ */
+export function containerEnv<Variables>(variables: Variables): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...variables };
 }

@@ -1,12 +1,13 @@
 import { createLogger, Logger, TimestampStyle } from './log';
 import { oneLine } from './errors';
+import { SHARED_VARIABLES } from './config/variables';
 
 /**
  * Runs a program's command and turns every failure into exit code 1 with exactly one line on stderr,
  * formatted like our other log lines (the container log pipeline parses every line by its timestamp).
  */
 export async function runProgram(style: TimestampStyle, body: (log: Logger) => Promise<number | void>): Promise<void> {
-  const log = createLogger({ style, debug: process.env.DEBUG === 'true' });
+  const log = createLogger({ style, debug: process.env[SHARED_VARIABLES.DEBUG.name] === 'true' });
   const errLog = createLogger({ style, write: (line) => process.stderr.write(line + '\n') });
   // A long-running command (the HA controllers) handles its failures where they occur; anything that still
   // escapes leaves the process in an unknown state, so it exits 1 and Kubernetes restarts the container.

@@ -1,3 +1,4 @@
+import { environmentHelp, SEED_SERVER_COMMANDS, SEED_SERVER_ENVIRONMENT, type SeedServerSubcommand } from '@vpn/common';
 import yargs from 'yargs/yargs';
 import type { Argv } from 'yargs';
 
@@ -19,19 +20,12 @@ export type SeedServerCommand =
   | { command: 'exporter'; listen: string }
   | { command: 'help' };
 
-const ENVIRONMENT = `Environment (root, exporter, readiness, liveness; set-but-empty counts as unset, lists are split on "," without trimming):
-  SHOOT_SERVICE_NETWORKS  CIDR list, default 100.64.0.0/13
-  SHOOT_POD_NETWORKS      CIDR list, default 100.96.0.0/11
-  SHOOT_NODE_NETWORKS     CIDR list, default empty
-  SEED_POD_NETWORK        one CIDR; IPv4 seed pods are mapped to 241.0.0.0/8 in the tunnel
-  VPN_NETWORK             IPv6 /96 transfer network, default fd8f:6d53:b97a:1::/96
-  OPENVPN_STATUS_PATH     required; status file written by OpenVPN (comma list for the exporter)
-  POD_NAME                a name ending in -0, -1 or -2 means HA server 0..2 (must match IS_HA)
-  IS_HA                   bool, default false; HA needs POD_NAME and HA_VPN_CLIENTS > 0
-  HA_VPN_CLIENTS          number of HA shoot clients
-  OPENVPN_AUTO_MTU        bool; tunnel MTU = default-route MTU - 130, at least 1280
-  IP_FAMILIES, LOCAL_NODE_IP  accepted and ignored (as the reference does)
-  DEBUG                   true prints debug lines`;
+const ENVIRONMENT_NOTE = 'Set-but-empty variables count as unset; lists are split on "," without trimming.';
+
+/** The environment part of `--help`: every subcommand's at the top level, one subcommand's under it. */
+function environment(commands: readonly SeedServerSubcommand[]): string {
+  return `${ENVIRONMENT_NOTE}\n\n${environmentHelp(SEED_SERVER_ENVIRONMENT, commands)}`;
+}
 
 export function parseSeedServerArgs(argv: string[]): SeedServerCommand {
   const parser: Argv = yargs(argv)
@@ -40,21 +34,26 @@ export function parseSeedServerArgs(argv: string[]): SeedServerCommand {
     .option('config-file', { type: 'string', default: '/openvpn-server.config', describe: 'server config to write (root command)' })
     .option('client-config-dir', { type: 'string', default: '/client-config-dir', describe: 'OpenVPN client-config-dir to write (root command)' })
     .option('secrets-dir', { type: 'string', default: '/srv/secrets', describe: 'directory holding vpn-server/ and tlsauth/ (root command)' })
-    .command('setup', 'enable IPv6 in the pod (init container)')
+    .command('setup', 'enable IPv6 in the pod (init container)', (b) => b.epilogue(environment(['setup'])))
     .command('firewall [openvpnArgs..]', 'OpenVPN up/down hook: INPUT/FORWARD rules, 241/8 NETMAP, shoot-network routes', (b) =>
       b
         .option('mode', { type: 'string', choices: ['up', 'down'], demandOption: true })
         .option('device', { type: 'string', demandOption: true, describe: 'tunnel device, e.g. tun0' })
         .option('shoot-network', { type: 'string', default: '', describe: 'comma list of networks routed to the device (up only)' })
         .option('seed-pod-network', { type: 'string', default: '', describe: 'seed pod network for the 241/8 NETMAP' })
-        .positional('openvpnArgs', { describe: 'arguments OpenVPN appends (device, MTU, ..., init|restart); ignored', array: true }),
+        .positional('openvpnArgs', { describe: 'arguments OpenVPN appends (device, MTU, ..., init|restart); ignored', array: true })
+        .epilogue(environment(['firewall'])),
     )
-    .command('readiness', 'probe: exit 0 when ready (status file: a shoot client is connected, or no client yet)')
-    .command('liveness', 'probe: exit 0 when the status file is fresh (updated within 17 s, at most 2 s in the future)')
+    .command('readiness', 'probe: exit 0 when ready (status file: a shoot client is connected, or no client yet)', (b) =>
+      b.epilogue(environment(['readiness'])),
+    )
+    .command('liveness', 'probe: exit 0 when the status file is fresh (updated within 17 s, at most 2 s in the future)', (b) =>
+      b.epilogue(environment(['liveness'])),
+    )
     .command('exporter', 'serve Prometheus metrics of the status file(s) and TCP netstat', (b) =>
-      b.option('listen', { type: 'string', default: ':15000', describe: 'host:port to listen on' }),
+      b.option('listen', { type: 'string', default: ':15000', describe: 'host:port to listen on' }).epilogue(environment(['exporter'])),
     )
-    .epilogue(ENVIRONMENT)
+    .epilogue(environment(SEED_SERVER_COMMANDS))
     .option('enable-pprof', { type: 'boolean', default: false, describe: 'accepted for compatibility with the Go images; there is no profiler' })
     .strict()
     .help()

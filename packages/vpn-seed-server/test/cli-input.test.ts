@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { SEED_SERVER_COMMANDS, SEED_SERVER_ENVIRONMENT, variablesOf } from '@vpn/common';
 import { assertRejected as assertRejectedAs, ISO_TIMESTAMP, runCli as runLauncher, type CliResult } from '@vpn/common/dist/test/support/cli';
 
 const LAUNCHER = path.resolve(__dirname, '../../bin/vpn-seed-server');
@@ -84,10 +85,16 @@ describe('vpn-seed-server --help', () => {
     for (const word of ['setup', 'firewall', 'readiness', 'liveness', 'exporter', '--config-file', '--client-config-dir', '--secrets-dir']) {
       assert.ok(r.stdout.includes(word), word);
     }
-    for (const v of ['SHOOT_SERVICE_NETWORKS', 'SHOOT_POD_NETWORKS', 'SHOOT_NODE_NETWORKS', 'SEED_POD_NETWORK', 'VPN_NETWORK', 'OPENVPN_STATUS_PATH', 'POD_NAME', 'IS_HA', 'HA_VPN_CLIENTS', 'OPENVPN_AUTO_MTU', 'IP_FAMILIES', 'LOCAL_NODE_IP']) {
-      assert.ok(r.stdout.includes(v), v);
-    }
+    for (const { name } of Object.values(SEED_SERVER_ENVIRONMENT)) assert.ok(r.stdout.includes(`  ${name} `), name);
   });
+
+  for (const command of SEED_SERVER_COMMANDS.filter((c) => c !== 'root')) {
+    it(`${command} --help lists exactly the variables the table gives it`, () => {
+      const r = runCli([command, '--help'], {});
+      assert.equal(r.status, 0);
+      assert.deepEqual(environmentNames(r.stdout), variablesOf(SEED_SERVER_ENVIRONMENT, command).map((v) => v.name));
+    });
+  }
 
   it('firewall --help lists its flags', () => {
     const r = runCli(['firewall', '--help'], {});
@@ -95,3 +102,8 @@ describe('vpn-seed-server --help', () => {
     for (const flag of ['--mode', '--device', '--shoot-network', '--seed-pod-network']) assert.ok(r.stdout.includes(flag), flag);
   });
 });
+
+/** The variable names of the help's environment section (`  NAME  type, default`). */
+function environmentNames(help: string): string[] {
+  return [...help.slice(help.indexOf('Environment of')).matchAll(/^ {2}([A-Z][A-Z0-9_]*) /gm)].map((m) => m[1]);
+}

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { SHOOT_CLIENT_COMMANDS, SHOOT_CLIENT_ENVIRONMENT, variablesOf } from '@vpn/common';
 import { assertRejected as assertRejectedAs, LEGACY_TIMESTAMP, runCli as runLauncher, type CliResult } from '@vpn/common/dist/test/support/cli';
 
 const LAUNCHER = path.resolve(__dirname, '../../bin/vpn-shoot-client');
@@ -58,12 +59,19 @@ describe('vpn-shoot-client --help', () => {
     const r = runCli(['--help'], {});
     assert.equal(r.status, 0);
     for (const word of ['setup', 'path-controller', 'tunnel-controller', '--config-file', '--secrets-dir']) assert.ok(r.stdout.includes(word), word);
-    for (const v of [
-      'IP_FAMILIES', 'ENDPOINT', 'OPENVPN_PORT', 'REVERSED_VPN_HEADER', 'REVERSED_VPN_HEADER_KEY', 'VPN_NETWORK', 'SEED_POD_NETWORK',
-      'SHOOT_SERVICE_NETWORKS', 'SHOOT_POD_NETWORKS', 'SHOOT_NODE_NETWORKS', 'IS_SHOOT_CLIENT', 'IS_HA', 'POD_NAME', 'VPN_SERVER_INDEX',
-      'HA_VPN_SERVERS', 'HA_VPN_CLIENTS', 'BONDING_MODE', 'OPENVPN_AUTO_MTU', 'NAMESPACE', 'POD_LABEL_SELECTOR', 'WAIT_TIME',
-    ]) {
-      assert.ok(r.stdout.includes(v), v);
-    }
+    for (const { name } of Object.values(SHOOT_CLIENT_ENVIRONMENT)) assert.ok(r.stdout.includes(`  ${name} `), name);
   });
+
+  for (const command of SHOOT_CLIENT_COMMANDS.filter((c) => c !== 'root')) {
+    it(`${command} --help lists exactly the variables the table gives it`, () => {
+      const r = runCli([command, '--help'], {});
+      assert.equal(r.status, 0);
+      assert.deepEqual(environmentNames(r.stdout), variablesOf(SHOOT_CLIENT_ENVIRONMENT, command).map((v) => v.name));
+    });
+  }
 });
+
+/** The variable names of the help's environment section (`  NAME  type, default`). */
+function environmentNames(help: string): string[] {
+  return [...help.slice(help.indexOf('Environment of')).matchAll(/^ {2}([A-Z][A-Z0-9_]*) /gm)].map((m) => m[1]);
+}

@@ -2,15 +2,8 @@ import { InputError } from '../errors';
 import type { Cidr } from '../net/cidr';
 import type { IpFamily } from '../openvpn/values';
 import { EnvReader } from './env-reader';
-import {
-  NO_SHOOT_NETWORKS,
-  readBondingMode,
-  readIpFamilies,
-  readShootNetworks,
-  readVpnNetwork,
-  type BondingMode,
-  type ShootNetworks,
-} from './shared';
+import { readIpFamilies, readShootNetworks, readVpnNetwork, type BondingMode, type ShootNetworks } from './shared';
+import { SHOOT_CLIENT_ENVIRONMENT as V } from './shoot-client-environment';
 
 /** IS_HA=true. */
 export interface ClientHaSettings {
@@ -57,25 +50,25 @@ const MAX_INDEX = 255;
  */
 export function parseClientSettings(env: NodeJS.ProcessEnv): ClientSettings {
   const read = new EnvReader(env);
-  const endpoint = read.string('ENDPOINT');
+  const endpoint = read.value(V.ENDPOINT);
   const openvpnPort = readPort(read);
-  const vpnNetwork = readVpnNetwork(read);
-  const seedPodNetwork = read.cidr('SEED_POD_NETWORK');
-  const shootNetworks = readShootNetworks(read, NO_SHOOT_NETWORKS);
-  const isShootClient = read.bool('IS_SHOOT_CLIENT');
-  const podName = read.string('POD_NAME');
+  const vpnNetwork = readVpnNetwork(read, V.VPN_NETWORK);
+  const seedPodNetwork = read.value(V.SEED_POD_NETWORK);
+  const shootNetworks = readShootNetworks(read, V);
+  const isShootClient = read.value(V.IS_SHOOT_CLIENT);
+  const podName = read.value(V.POD_NAME);
   const vpnServerIndex = readVpnServerIndex(read);
-  const isHA = read.bool('IS_HA');
-  const reversedVpnHeader = read.string('REVERSED_VPN_HEADER', 'invalid-host');
-  const reversedVpnHeaderKey = read.string('REVERSED_VPN_HEADER_KEY', 'Reversed-VPN');
-  const vpnClients = read.uint('HA_VPN_CLIENTS', 0);
-  const vpnServers = read.uint('HA_VPN_SERVERS', 0);
-  const waitTimeMs = read.duration('WAIT_TIME', 2000);
-  const autoMtu = read.bool('OPENVPN_AUTO_MTU');
+  const isHA = read.value(V.IS_HA);
+  const reversedVpnHeader = read.value(V.REVERSED_VPN_HEADER);
+  const reversedVpnHeaderKey = read.value(V.REVERSED_VPN_HEADER_KEY);
+  const vpnClients = read.value(V.HA_VPN_CLIENTS);
+  const vpnServers = read.value(V.HA_VPN_SERVERS);
+  const waitTimeMs = read.value(V.WAIT_TIME);
+  const autoMtu = read.value(V.OPENVPN_AUTO_MTU);
 
   const ha = isHA ? haSettings(read, isShootClient, podName, vpnServers, vpnClients) : undefined;
-  const ipFamilies = readIpFamilies(read);
-  if (waitTimeMs < 0) throw new InputError('WAIT_TIME', `must not be negative, got "${read.raw('WAIT_TIME')}"`);
+  const ipFamilies = readIpFamilies(read, V.IP_FAMILIES);
+  if (waitTimeMs < 0) throw new InputError(V.WAIT_TIME.name, `must not be negative, got "${read.raw(V.WAIT_TIME.name)}"`);
   const clientIndex = ha !== undefined && isShootClient ? haShootClientIndex(podName) : -1;
   return {
     ipFamilies,
@@ -95,20 +88,23 @@ export function parseClientSettings(env: NodeJS.ProcessEnv): ClientSettings {
 }
 
 function readPort(read: EnvReader): number {
-  const port = read.uint('OPENVPN_PORT', 8132);
+  const port = read.value(V.OPENVPN_PORT);
   if (port < 1 || port > MAX_PORT) {
-    throw new InputError('OPENVPN_PORT', `must be a TCP port 1..${MAX_PORT}, got ${port}`);
+    throw new InputError(V.OPENVPN_PORT.name, `must be a TCP port 1..${MAX_PORT}, got ${port}`);
   }
   return port;
 }
 
-/** The reference takes any string here; a non-numeric one would name a tap device that never exists. */
+/**
+ * The reference takes any string here; a non-numeric one would name a tap device that never exists. Read
+ * as text, not as the entry's uint, so that one message covers syntax and range.
+ */
 function readVpnServerIndex(read: EnvReader): number | undefined {
-  const text = read.raw('VPN_SERVER_INDEX');
+  const text = read.raw(V.VPN_SERVER_INDEX.name);
   if (text === undefined) return undefined;
   const index = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!(index <= MAX_INDEX)) {
-    throw new InputError('VPN_SERVER_INDEX', `must be a server index 0..${MAX_INDEX}, got "${text}"`);
+    throw new InputError(V.VPN_SERVER_INDEX.name, `must be a server index 0..${MAX_INDEX}, got "${text}"`);
   }
   return index;
 }
@@ -129,7 +125,7 @@ function haSettings(
   if (vpnClients > 0 && vpnServers === 0) {
     throw new InputError('HA_VPN_SERVERS', `is 0 but HA_VPN_CLIENTS is ${vpnClients}`);
   }
-  return { vpnServers, vpnClients, bondingMode: readBondingMode(read) };
+  return { vpnServers, vpnClients, bondingMode: read.value(V.BONDING_MODE) };
 }
 
 /** HA shoot clients are StatefulSet pods `vpn-shoot-<k>`. */

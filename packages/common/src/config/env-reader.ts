@@ -2,6 +2,7 @@ import { InputError } from '../errors';
 import { Cidr } from '../net/cidr';
 import { Ip } from '../net/ip';
 import { parseGoBool, parseGoDuration, parseGoInt, parseGoUint } from './go-syntax';
+import type { ValueOf, VariableDefinition, VariableValues } from './variables';
 
 /**
  * Reads environment variables with the reference's semantics: a variable set to "" counts as unset (its
@@ -11,6 +12,14 @@ import { parseGoBool, parseGoDuration, parseGoInt, parseGoUint } from './go-synt
 export class EnvReader {
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
+  /** The variable parsed as its table entry says; an unset one takes the entry's default, parsed like a set value. */
+  value<V extends VariableDefinition>(variable: V): ValueOf<V> {
+    if (this.raw(variable.name) !== undefined) return this.typed(variable) as ValueOf<V>;
+    if (variable.required) throw new InputError(variable.name, 'must be set');
+    if (variable.default === undefined) return undefined as ValueOf<V>;
+    return new EnvReader({ [variable.name]: variable.default }).typed(variable) as ValueOf<V>;
+  }
+
   /** The value, or undefined when unset or empty. */
   raw(name: string): string | undefined {
     const value = this.env[name];
@@ -19,12 +28,6 @@ export class EnvReader {
 
   string(name: string, fallback = ''): string {
     return this.raw(name) ?? fallback;
-  }
-
-  requiredString(name: string): string {
-    const value = this.raw(name);
-    if (value === undefined) throw new InputError(name, 'must be set');
-    return value;
   }
 
   bool(name: string, fallback = false): boolean {
@@ -77,6 +80,39 @@ export class EnvReader {
     const ip = Ip.tryParse(value);
     if (ip === undefined) throw new InputError(name, `invalid IP address "${value}"`);
     return ip;
+  }
+
+  /** The fallbacks here apply only to a default of "" (set values are never empty). */
+  private typed(variable: VariableDefinition): VariableValues[keyof VariableValues] | undefined {
+    const { name } = variable;
+    switch (variable.type) {
+      case 'string':
+        return this.string(name);
+      case 'enum':
+        return this.choice(name, variable.choices ?? []);
+      case 'bool':
+        return this.bool(name);
+      case 'int':
+        return this.int(name, 0);
+      case 'uint':
+        return this.uint(name, 0);
+      case 'duration':
+        return this.duration(name, 0);
+      case 'cidr':
+        return this.cidr(name);
+      case 'cidr list':
+        return this.cidrList(name, []);
+      case 'ip':
+        return this.ip(name);
+      case 'list':
+        return this.stringList(name, []);
+    }
+  }
+
+  private choice(name: string, choices: readonly string[]): string {
+    const value = this.string(name);
+    if (!choices.includes(value)) throw new InputError(name, `must be one of ${choices.join(', ')}, got "${value}"`);
+    return value;
   }
 
   private parsed<T>(

@@ -1,16 +1,8 @@
-import { InputError } from '../errors';
 import type { Cidr } from '../net/cidr';
 import type { Ip } from '../net/ip';
 import { EnvReader } from './env-reader';
-import {
-  DEFAULT_SHOOT_NETWORKS,
-  readBondingMode,
-  readCount,
-  readShootNetworks,
-  readVpnNetwork,
-  type BondingMode,
-  type ShootNetworks,
-} from './shared';
+import { readCount, readShootNetworks, readVpnNetwork, type BondingMode, type ShootNetworks } from './shared';
+import { SHOOT_CLIENT_ENVIRONMENT as V } from './shoot-client-environment';
 
 /** Settings of the seed-side path controller (kube-apiserver sidecar), gardener/vpn2 pkg/config/pathcontroller.go. */
 export interface PathControllerSettings {
@@ -32,13 +24,16 @@ export interface PathControllerSettings {
  */
 export function parsePathControllerSettings(env: NodeJS.ProcessEnv): PathControllerSettings {
   const read = new EnvReader(env);
-  const vpnNetwork = readVpnNetwork(read);
-  const haVpnClients = readCount(read, 'HA_VPN_CLIENTS', 0);
-  const shootNetworks = readShootNetworks(read, DEFAULT_SHOOT_NETWORKS);
-  const seedPodNetwork = read.cidr('SEED_POD_NETWORK');
-  const haVpnServers = read.raw('HA_VPN_SERVERS') === undefined ? undefined : read.uint('HA_VPN_SERVERS', 0);
-  const bondingMode = readBondingMode(read);
-  const podIp = read.ip('POD_IP');
-  if (podIp === undefined) throw new InputError('POD_IP', 'must be set');
+  const vpnNetwork = readVpnNetwork(read, V.VPN_NETWORK);
+  const haVpnClients = readCount(read, V.PATH_HA_VPN_CLIENTS);
+  const shootNetworks = readShootNetworks(read, {
+    SHOOT_SERVICE_NETWORKS: V.PATH_SHOOT_SERVICE_NETWORKS,
+    SHOOT_POD_NETWORKS: V.PATH_SHOOT_POD_NETWORKS,
+    SHOOT_NODE_NETWORKS: V.PATH_SHOOT_NODE_NETWORKS,
+  });
+  const seedPodNetwork = read.value(V.SEED_POD_NETWORK);
+  const haVpnServers = read.value(V.PATH_HA_VPN_SERVERS);
+  const bondingMode = read.value(V.BONDING_MODE);
+  const podIp = read.value(V.POD_IP);
   return { vpnNetwork, haVpnClients, haVpnServers, bondingMode, shootNetworks, seedPodNetwork, podIp };
 }

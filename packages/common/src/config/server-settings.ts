@@ -1,7 +1,8 @@
 import { InputError } from '../errors';
 import type { Cidr } from '../net/cidr';
 import { EnvReader } from './env-reader';
-import { DEFAULT_SHOOT_NETWORKS, readShootNetworks, readVpnNetwork, type ShootNetworks } from './shared';
+import { SEED_SERVER_ENVIRONMENT as V } from './seed-server-environment';
+import { readShootNetworks, readVpnNetwork, type ShootNetworks } from './shared';
 
 /** An HA server replica `<name>-s`. */
 export interface ServerHaSettings {
@@ -31,14 +32,14 @@ const HA_SERVER_POD_NAME = /-([0-2])$/;
  */
 export function parseServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
   const read = new EnvReader(env);
-  const shootNetworks = readShootNetworks(read, DEFAULT_SHOOT_NETWORKS);
-  const vpnNetwork = readVpnNetwork(read);
-  const seedPodNetwork = read.cidr('SEED_POD_NETWORK');
-  const podName = read.string('POD_NAME');
-  const openvpnStatusPath = read.requiredString('OPENVPN_STATUS_PATH');
-  const isHA = read.bool('IS_HA');
-  const haVpnClients = read.int('HA_VPN_CLIENTS', 0);
-  const autoMtu = read.bool('OPENVPN_AUTO_MTU');
+  const shootNetworks = readShootNetworks(read, V);
+  const vpnNetwork = readVpnNetwork(read, V.VPN_NETWORK);
+  const seedPodNetwork = read.value(V.SEED_POD_NETWORK);
+  const podName = read.value(V.POD_NAME);
+  const openvpnStatusPath = read.value(V.OPENVPN_STATUS_PATH);
+  const isHA = read.value(V.IS_HA);
+  const haVpnClients = read.value(V.HA_VPN_CLIENTS);
+  const autoMtu = read.value(V.OPENVPN_AUTO_MTU);
   if (!isHA && HA_SERVER_POD_NAME.test(podName)) {
     throw new InputError(
       'IS_HA',

@@ -1,7 +1,9 @@
 import { InputError } from '../errors';
 import type { Cidr } from '../net/cidr';
 import { EnvReader } from './env-reader';
-import { NO_SHOOT_NETWORKS, readCount, readShootNetworks, readVpnNetwork, type ShootNetworks } from './shared';
+import { readCount, readShootNetworks, readVpnNetwork, type ShootNetworks } from './shared';
+import { SHOOT_CLIENT_ENVIRONMENT as V } from './shoot-client-environment';
+import type { DefaultedVariable } from './variables';
 
 /** Failure window of the watchdog (one per server in our design). */
 export interface WatchdogSettings {
@@ -29,25 +31,25 @@ export interface TunnelControllerSettings {
 
 export function parseTunnelControllerSettings(env: NodeJS.ProcessEnv): TunnelControllerSettings {
   const read = new EnvReader(env);
-  const haVpnClients = readCount(read, 'HA_VPN_CLIENTS', 2);
-  const windowSize = readPositive(read, 'WATCHDOG_WINDOW_SIZE', 20);
-  const threshold = readPositive(read, 'WATCHDOG_THRESHOLD', 10);
-  const cooldown = readPositive(read, 'WATCHDOG_COOLDOWN', 20);
+  const haVpnClients = readCount(read, V.TUNNEL_HA_VPN_CLIENTS);
+  const windowSize = readPositive(read, V.WATCHDOG_WINDOW_SIZE);
+  const threshold = readPositive(read, V.WATCHDOG_THRESHOLD);
+  const cooldown = readPositive(read, V.WATCHDOG_COOLDOWN);
   if (threshold > windowSize) {
     throw new InputError(
-      'WATCHDOG_THRESHOLD',
-      `must not exceed WATCHDOG_WINDOW_SIZE (${windowSize}), got ${threshold}`,
+      V.WATCHDOG_THRESHOLD.name,
+      `must not exceed ${V.WATCHDOG_WINDOW_SIZE.name} (${windowSize}), got ${threshold}`,
     );
   }
-  const vpnNetwork = readVpnNetwork(read);
-  const seedPodNetwork = read.cidr('SEED_POD_NETWORK');
-  const shootNetworks = readShootNetworks(read, NO_SHOOT_NETWORKS);
-  const endpoint = read.raw('ENDPOINT');
+  const vpnNetwork = readVpnNetwork(read, V.VPN_NETWORK);
+  const seedPodNetwork = read.value(V.SEED_POD_NETWORK);
+  const shootNetworks = readShootNetworks(read, V);
+  const endpoint = read.value(V.TUNNEL_ENDPOINT);
   return { haVpnClients, watchdog: { windowSize, threshold, cooldown }, vpnNetwork, seedPodNetwork, shootNetworks, endpoint };
 }
 
-function readPositive(read: EnvReader, name: string, fallback: number): number {
-  const value = read.int(name, fallback);
-  if (value <= 0) throw new InputError(name, `must be greater than 0, got ${value}`);
+function readPositive(read: EnvReader, variable: DefaultedVariable<'int'>): number {
+  const value = read.value(variable);
+  if (value <= 0) throw new InputError(variable.name, `must be greater than 0, got ${value}`);
   return value;
 }

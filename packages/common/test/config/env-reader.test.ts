@@ -13,7 +13,7 @@ describe('config: EnvReader', () => {
     assert.equal(read.duration('A', 2000), 2000);
     assert.deepEqual(read.stringList('A', ['IPv4']), ['IPv4']);
     assert.equal(read.cidr('A'), undefined);
-    expectInputError(() => read.requiredString('A'), 'A', 'must be set');
+    expectInputError(() => read.value({ name: 'A', type: 'string', required: true, description: '' }), 'A', 'must be set');
   });
 
   it('splits lists on "," without trimming', () => {
@@ -53,5 +53,16 @@ describe('config: EnvReader', () => {
     expectInputError(() => read.uint('U', 0), 'U', '"-1"');
     expectInputError(() => read.duration('D', 0), 'D', '"2 s"');
     expectInputError(() => read.ip('P'), 'P', '"10.0.0"');
+  });
+
+  it('reads a table entry by its type, parsing its default like a set value', () => {
+    const read = new EnvReader({ N: '10.1.0.1/30', E: 'b' });
+    assert.deepEqual(read.value({ name: 'N', type: 'cidr list', default: '', description: '' }).map(String), ['10.1.0.0/30']);
+    assert.deepEqual(read.value({ name: 'M', type: 'cidr list', default: '100.97.0.0/11,10.0.0.0/8', description: '' }).map(String), ['100.96.0.0/11', '10.0.0.0/8']);
+    assert.deepEqual(read.value({ name: 'M', type: 'list', default: '', description: '' }), []);
+    assert.equal(read.value({ name: 'M', type: 'duration', default: '1m30s', description: '' }), 90_000);
+    assert.equal(read.value({ name: 'M', type: 'ip', description: '' }), undefined);
+    assert.equal(read.value({ name: 'E', type: 'enum', choices: ['a', 'b'], default: 'a', description: '' }), 'b');
+    expectInputError(() => read.value({ name: 'E', type: 'enum', choices: ['a', 'c'], default: 'a', description: '' }), 'E', 'must be one of a, c, got "b"');
   });
 });
