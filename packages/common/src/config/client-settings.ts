@@ -1,6 +1,6 @@
 import { InputError } from '../errors';
 import type { Cidr } from '../net/cidr';
-import type { IpFamily } from '../openvpn/values';
+import type { IpFamily } from '../net/family';
 import { EnvReader } from './env-reader';
 import { readIpFamilies, readShootNetworks, readVpnNetwork, type BondingMode, type ShootNetworks } from './shared';
 import { SHOOT_CLIENT_ENVIRONMENT as V } from './shoot-client-environment';

@@ -1,7 +1,7 @@
 import { InputError } from '../errors';
 import type { Cidr } from '../net/cidr';
 import { VPN_NETWORK_PREFIX } from '../net/ha-address-plan';
-import type { IpFamily } from '../openvpn/values';
+import type { IpFamily } from '../net/family';
 import type { EnvReader } from './env-reader';
 import { EMPTY_SHOOT_NETWORK_VARIABLES, type DefaultedVariable } from './variables';
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../log';
 import { run, type ExecResult } from '../system/exec';
-import { RULE_FAMILIES, type RuleFamily } from './rule';
+import { IP_VERSIONS, type IpVersion } from '../net/family';
 
 /**
  * Runs a program, with `input` on its standard input if given, and reports its exit code and output;
@@ -43,7 +43,7 @@ function diagnostics(stderr: string): string {
 
 /** One family of the chosen backend: `iptables-<backend>` or `ip6tables-<backend>` and its `-save`/`-restore`. */
 export interface IptablesHandle {
-  readonly family: RuleFamily;
+  readonly family: IpVersion;
   /** The binary's path; `-save` and `-restore` are named after it. */
   readonly command: string;
   /** Every table the kernel has for this family, in iptables-save syntax without counters. */
@@ -57,17 +57,17 @@ export interface IptablesHandle {
 
 export interface IptablesBackend {
   readonly name: BackendName;
-  handle(family: RuleFamily): IptablesHandle;
+  handle(family: IpVersion): IptablesHandle;
 }
 
-export function commandPath(backend: BackendName, family: RuleFamily, sbinDir = DEFAULT_SBIN_DIR): string {
+export function commandPath(backend: BackendName, family: IpVersion, sbinDir = DEFAULT_SBIN_DIR): string {
   return `${sbinDir}/${family === 4 ? 'iptables' : 'ip6tables'}-${backend}`;
 }
 
 /** A backend without probing it, for callers (and kernel tests) that name the backend themselves. */
 export function iptablesBackend(name: BackendName, runner: CommandRunner = runCommand, sbinDir = DEFAULT_SBIN_DIR): IptablesBackend {
-  const handles = new Map<RuleFamily, IptablesHandle>(
-    RULE_FAMILIES.map((family) => [family, createHandle(name, family, commandPath(name, family, sbinDir), runner)]),
+  const handles = new Map<IpVersion, IptablesHandle>(
+    IP_VERSIONS.map((family) => [family, createHandle(name, family, commandPath(name, family, sbinDir), runner)]),
   );
   return {
     name,
@@ -75,7 +75,7 @@ export function iptablesBackend(name: BackendName, runner: CommandRunner = runCo
   };
 }
 
-function createHandle(backend: BackendName, family: RuleFamily, command: string, runner: CommandRunner): IptablesHandle {
+function createHandle(backend: BackendName, family: IpVersion, command: string, runner: CommandRunner): IptablesHandle {
   // Only legacy has the xtables lock; nf_tables serialises transactions in the kernel.
   const restoreArgs = backend === 'legacy' ? ['--wait', '--noflush'] : ['--noflush'];
   return {
@@ -115,7 +115,7 @@ export async function detectBackend(opts: DetectOptions): Promise<IptablesBacken
   const runner = opts.runner ?? runCommand;
   for (const name of BACKEND_PREFERENCE) {
     const usable = await Promise.all(
-      RULE_FAMILIES.map((family) => listsFilterTable(runner, commandPath(name, family, opts.sbinDir))),
+      IP_VERSIONS.map((family) => listsFilterTable(runner, commandPath(name, family, opts.sbinDir))),
     );
     if (usable.every(Boolean)) {
       opts.log.info(`using iptables backend ${name}`);

@@ -2,7 +2,8 @@ import type { Logger } from '../log';
 import type { IptablesBackend } from './backend';
 import { parseSavedTables } from './listing';
 import { planChanges, restoreInput, transactionsOf, type TableListing } from './plan';
-import { RULE_FAMILIES, TABLES, type Rule, type RuleTag } from './rule';
+import { IP_VERSIONS } from '../net/family';
+import { TABLES, type Rule, type RuleTag } from './rule';
 
 export interface RuleSetChange {
   readonly added: number;
@@ -28,7 +29,7 @@ export interface Firewall {
 
 export function createFirewall(backend: IptablesBackend, log: Logger): Firewall {
   const listAll = async (): Promise<TableListing[]> => {
-    const saved = await Promise.all(RULE_FAMILIES.map(async (family) => ({ family, tables: parseSavedTables(await backend.handle(family).save()) })));
+    const saved = await Promise.all(IP_VERSIONS.map(async (family) => ({ family, tables: parseSavedTables(await backend.handle(family).save()) })));
     return saved.flatMap(({ family, tables }) => TABLES.map((table) => ({ family, table, rules: tables.get(table) ?? [] })));
   };
 

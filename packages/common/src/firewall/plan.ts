@@ -1,10 +1,11 @@
 import { formatSavedLine, type ListedRule } from './listing';
 import { ruleKey } from './rule-key';
-import { RULE_FAMILIES, TABLES, type Rule, type RuleFamily, type RuleTag, type Table } from './rule';
+import { IP_VERSIONS, type IpVersion } from '../net/family';
+import { TABLES, type Rule, type RuleTag, type Table } from './rule';
 
 /** The rules of one table of one family, as iptables-save listed them. */
 export interface TableListing {
-  readonly family: RuleFamily;
+  readonly family: IpVersion;
   readonly table: Table;
   readonly rules: readonly ListedRule[];
 }
@@ -12,7 +13,7 @@ export interface TableListing {
 /** One line of a restore transaction: `-A <chain> <spec>` or `-D <chain> <spec>`; the spec carries the tag comment. */
 export interface RuleChange {
   readonly kind: 'append' | 'delete';
-  readonly family: RuleFamily;
+  readonly family: IpVersion;
   readonly table: Table;
   readonly chain: string;
   readonly spec: readonly string[];
@@ -49,7 +50,7 @@ export function planChanges(tag: RuleTag, listings: readonly TableListing[], des
 
 /** The changes of one table of one family: one `-restore --noflush` transaction, all or nothing. */
 export interface TableTransaction {
-  readonly family: RuleFamily;
+  readonly family: IpVersion;
   readonly table: Table;
   readonly changes: readonly RuleChange[];
 }
@@ -59,7 +60,7 @@ export interface TableTransaction {
  * keeps the planned order of its lines.
  */
 export function transactionsOf(changes: readonly RuleChange[]): TableTransaction[] {
-  return RULE_FAMILIES.flatMap((family) =>
+  return IP_VERSIONS.flatMap((family) =>
     TABLES.map((table) => ({ family, table, changes: changes.filter((change) => change.family === family && change.table === table) })),
   ).filter((transaction) => transaction.changes.length > 0);
 }
@@ -86,7 +87,7 @@ function ownedBy(tag: RuleTag, rule: ListedRule): boolean {
 }
 
 interface ChainId {
-  readonly family: RuleFamily;
+  readonly family: IpVersion;
   readonly table: Table;
   readonly chain: string;
 }

@@ -1,7 +1,8 @@
 import type { Cidr } from '../net/cidr';
 import type { NetmapEntry } from '../net/netmap';
 import { RESERVED_RANGES } from '../net/reserved';
-import type { Rule, RuleFamily } from './rule';
+import type { IpVersion } from '../net/family';
+import type { Rule } from './rule';
 
 /** The group of Gardener's envoy HTTP CONNECT proxy; only its traffic is mapped on the way out. */
 export const ENVOY_GROUP_ID = 31415;
@@ -32,7 +33,7 @@ export function seedPodNetmapRules(device: string, seedPodNetwork: Cidr): Rule[]
  * `chain` lets in from `device` only packets of connections that already exist (and `extra` accepts,
  * placed before the DROP), so nothing the other side initiates gets through.
  */
-export function repliesOnlyRules(family: RuleFamily, chain: 'INPUT' | 'FORWARD', device: string, extra: readonly (readonly string[])[] = []): Rule[] {
+export function repliesOnlyRules(family: IpVersion, chain: 'INPUT' | 'FORWARD', device: string, extra: readonly (readonly string[])[] = []): Rule[] {
   const rule = (args: readonly string[]): Rule => ({ family, table: 'filter', chain, args: ['-i', device, ...args] });
   return [
     rule(['-m', 'state', '--state', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']),

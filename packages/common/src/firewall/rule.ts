@@ -1,20 +1,17 @@
-import type { IpFamily } from '../openvpn/values';
-
-/** Which binary a rule belongs to: 4 = iptables, 6 = ip6tables. */
-export type RuleFamily = 4 | 6;
+import type { IpVersion } from '../net/family';
 
 /** The tables our rule sets use; the engine scans exactly these for rules it owns. */
 export type Table = 'filter' | 'nat' | 'mangle' | 'raw';
 
 export const TABLES: readonly Table[] = ['filter', 'nat', 'mangle', 'raw'];
-export const RULE_FAMILIES: readonly RuleFamily[] = [4, 6];
 
 /**
  * One rule as the caller wants it: the iptables arguments after `-A <chain>`, without a comment.
  * The engine adds `-m comment --comment <tag>` itself; that comment is how it recognises its rules later.
  */
 export interface Rule {
-  readonly family: RuleFamily;
+  /** Which binary the rule belongs to: 4 = iptables, 6 = ip6tables. */
+  readonly family: IpVersion;
   readonly table: Table;
   readonly chain: string;
   readonly args: readonly string[];
@@ -42,8 +39,4 @@ export function ruleTag(program: TagProgram, ...parts: string[]): RuleTag {
   const tag = [program, ...parts].join(':');
   if (tag.length > MAX_TAG_LENGTH) throw new Error(`rule tag longer than ${MAX_TAG_LENGTH} characters: ${tag}`);
   return tag as RuleTag;
-}
-
-export function ruleFamilyOf(family: IpFamily): RuleFamily {
-  return family === 'IPv4' ? 4 : 6;
 }

@@ -1,7 +1,8 @@
 import type { Cidr } from '../net/cidr';
 import type { NetmapEntry } from '../net/netmap';
 import { envoyNetmapRules, repliesOnlyRules, seedPodNetmapRules } from './rule-blocks';
-import { RULE_FAMILIES, ruleTag, type Rule, type RuleTag } from './rule';
+import { IP_VERSIONS } from '../net/family';
+import { ruleTag, type Rule, type RuleTag } from './rule';
 
 /** The non-HA root command's envoy NETMAP rules. */
 export const SEED_SERVER_ROOT_TAG: RuleTag = ruleTag('vpn-seed-server', 'root');
@@ -33,8 +34,8 @@ export interface SeedServerFirewallOptions {
 export function seedServerFirewallRules(options: SeedServerFirewallOptions): Rule[] {
   const { device, seedPodNetwork } = options;
   return [
-    ...RULE_FAMILIES.flatMap((family) => repliesOnlyRules(family, 'INPUT', device)),
-    ...RULE_FAMILIES.flatMap((family) => repliesOnlyRules(family, 'FORWARD', device)),
+    ...IP_VERSIONS.flatMap((family) => repliesOnlyRules(family, 'INPUT', device)),
+    ...IP_VERSIONS.flatMap((family) => repliesOnlyRules(family, 'FORWARD', device)),
     ...(device === 'tun0' && seedPodNetwork?.family === 'IPv4' ? seedPodNetmapRules(device, seedPodNetwork) : []),
   ];
 }

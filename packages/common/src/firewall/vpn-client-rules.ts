@@ -2,9 +2,10 @@ import { Cidr } from '../net/cidr';
 import { haPoolStart, haServerSlice } from '../net/ha-address-plan';
 import { Ip } from '../net/ip';
 import type { NetmapEntry } from '../net/netmap';
-import type { IpFamily } from '../openvpn/values';
+import type { IpFamily } from '../net/family';
 import { envoyNetmapRules, repliesOnlyRules, seedPodNetmapRules } from './rule-blocks';
-import { ruleFamilyOf, ruleTag, type Rule, type RuleFamily, type RuleTag } from './rule';
+import { ipVersionOf, type IpVersion } from '../net/family';
+import { ruleTag, type Rule, type RuleTag } from './rule';
 
 /** One rule set per client container, named by its OpenVPN device (`tun0`, `tap<s>`), so parallel clients never share one. */
 export function shootClientTag(device: string): RuleTag {
@@ -157,6 +158,6 @@ function hideShootNetwork(device: string, m: NetmapEntry): Rule {
   return { family: 4, table: 'nat', chain: 'POSTROUTING', args: ['-o', device, '-s', m.source.toString(), '-j', 'NETMAP', '--to', m.mapped.toString()] };
 }
 
-function sortedFamilies(families: readonly IpFamily[]): RuleFamily[] {
-  return [...new Set(families.map(ruleFamilyOf))].sort((a, b) => a - b);
+function sortedFamilies(families: readonly IpFamily[]): IpVersion[] {
+  return [...new Set(families.map(ipVersionOf))].sort((a, b) => a - b);
 }

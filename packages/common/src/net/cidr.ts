@@ -1,4 +1,4 @@
-import type { IpFamily } from '../openvpn/values';
+import type { IpFamily } from './family';
 import { Ip } from './ip';
 
 /** `::ffff:0.0.0.0` */

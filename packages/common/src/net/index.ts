@@ -1,3 +1,4 @@
+export * from './family';
 export * from './ip';
 export * from './cidr';
 export * from './reserved';

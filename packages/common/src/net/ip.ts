@@ -1,5 +1,5 @@
 import * as ipaddr from 'ipaddr.js';
-import type { IpFamily } from '../openvpn/values';
+import type { IpFamily } from './family';
 
 const IPV4_OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 /** Go's `netip.ParseAddr` accepts only four decimal octets without leading zeros (no `10.1`, `0x0a...`, `010...`). */

@@ -1,6 +1,6 @@
 import { decodeAttributes, encodeAttribute, readU32, u32Payload } from './attributes';
 import { AF_UNSPEC, IFADDRMSG_LENGTH, IFA_ADDRESS, IFA_FLAGS, IFA_LOCAL } from './constants';
-import { addressFamilyNumber, formatAddress, ipFamilyOf, parsePrefix, type IpFamily } from './ip-bytes';
+import { addressFamilyNumber, formatAddress, ipFamilyOf, parsePrefix, type IpVersion } from './ip-bytes';
 import { scopeName } from './scope';
 import type { AddressFlag, InterfaceAddress } from './types';
 
@@ -31,7 +31,7 @@ function encodeIfAddrMsg(family: number, prefixLength: number, flags: number, in
   return b;
 }
 
-export function encodeAddressDumpRequest(family?: IpFamily): Buffer {
+export function encodeAddressDumpRequest(family?: IpVersion): Buffer {
   return encodeIfAddrMsg(family === undefined ? AF_UNSPEC : addressFamilyNumber(family), 0, 0, 0);
 }
 

@@ -5,7 +5,7 @@ export type {
   AddressFlag,
   DeviceRouteSpec,
   InterfaceAddress,
-  IpFamily,
+  IpVersion,
   Link,
   MultipathRouteSpec,
   NextHop,

@@ -1,23 +1,24 @@
 import { isIP } from 'node:net';
 import * as ipaddr from 'ipaddr.js';
+import type { IpVersion } from '../net/family';
 import { AF_INET, AF_INET6 } from './constants';
 
-export type IpFamily = 4 | 6;
+export type { IpVersion };
 
-export function addressFamilyNumber(family: IpFamily): number {
+export function addressFamilyNumber(family: IpVersion): number {
   return family === 4 ? AF_INET : AF_INET6;
 }
 
-export function ipFamilyOf(addressFamily: number): IpFamily | undefined {
+export function ipFamilyOf(addressFamily: number): IpVersion | undefined {
   if (addressFamily === AF_INET) return 4;
   if (addressFamily === AF_INET6) return 6;
   return undefined;
 }
 
-export const addressLength = (family: IpFamily): number => (family === 4 ? 4 : 16);
+export const addressLength = (family: IpVersion): number => (family === 4 ? 4 : 16);
 
 export interface AddressBytes {
-  family: IpFamily;
+  family: IpVersion;
   bytes: Buffer;
 }
 
@@ -28,7 +29,7 @@ export function addressBytes(address: string): AddressBytes {
   return { family, bytes: Buffer.from(ipaddr.parse(address).toByteArray()) };
 }
 
-export function formatAddress(family: IpFamily, bytes: Buffer): string {
+export function formatAddress(family: IpVersion, bytes: Buffer): string {
   if (bytes.length !== addressLength(family)) {
     throw new Error(`IPv${family} address needs ${addressLength(family)} bytes, got ${bytes.length}`);
   }
@@ -58,7 +59,7 @@ export function hasHostBits(bytes: Buffer, prefixLength: number): boolean {
   return false;
 }
 
-export function formatPrefix(family: IpFamily, bytes: Buffer, prefixLength: number): string {
+export function formatPrefix(family: IpVersion, bytes: Buffer, prefixLength: number): string {
   return `${formatAddress(family, bytes)}/${prefixLength}`;
 }
 

@@ -14,7 +14,7 @@ import {
   RT_TABLE_MAIN,
 } from './constants';
 import { LinkNotFoundError, NetlinkError } from './errors';
-import type { IpFamily } from './ip-bytes';
+import type { IpVersion } from './ip-bytes';
 import { decodeLinkMessage, encodeLinkDumpRequest, encodeLinkQuery, encodeLinkSetUp } from './link-messages';
 import { encodeNeighbourDelete } from './neighbour-messages';
 import {
@@ -78,7 +78,7 @@ export class Netlink {
   }
 
   /** Addresses of one device (throws LinkNotFoundError if it is missing) or of all, optionally of one family. */
-  async listAddresses(filter: { dev?: string; family?: IpFamily } = {}): Promise<InterfaceAddress[]> {
+  async listAddresses(filter: { dev?: string; family?: IpVersion } = {}): Promise<InterfaceAddress[]> {
     const linkIndex = filter.dev === undefined ? undefined : (await this.requireLink(filter.dev)).index;
     const replies = await this.transport.dump('list addresses', RTM_GETADDR, encodeAddressDumpRequest(filter.family));
     return ofType(replies, RTM_NEWADDR)
@@ -109,7 +109,7 @@ export class Netlink {
    * Routes of the main table, IPv4 before IPv6 when no family is given (the kernel's dump order), with
    * device names resolved. Parsed by our own decoder, which understands RTA_VIA and RTA_MULTIPATH.
    */
-  async listRoutes(family?: IpFamily): Promise<Route[]> {
+  async listRoutes(family?: IpVersion): Promise<Route[]> {
     const replies = await this.transport.dump('list routes', RTM_GETROUTE, encodeRouteDumpRequest(family));
     const names = new Map((await this.listLinks()).map((l) => [l.index, l.name]));
     const withName = <T extends { oif?: number; dev?: string }>(hop: T): T => {

@@ -29,7 +29,7 @@ import {
   ipFamilyOf,
   parsePrefix,
   type AddressBytes,
-  type IpFamily,
+  type IpVersion,
   type Prefix,
 } from './ip-bytes';
 import { scopeName } from './scope';
@@ -80,14 +80,14 @@ function routeDestination(dst: string): Prefix {
  * The kernel takes a next hop of the route's own family as RTA_GATEWAY, and an IPv6 next hop of an IPv4
  * route as RTA_VIA; IPv6 routes accept no RTA_VIA at all.
  */
-function nextHopAttribute(routeFamily: IpFamily, via: string, dst: string): Buffer {
+function nextHopAttribute(routeFamily: IpVersion, via: string, dst: string): Buffer {
   const hop = addressBytes(via);
   if (hop.family === routeFamily) return encodeAttribute(RTA_GATEWAY, hop.bytes);
   if (routeFamily === 6) throw new Error(`route ${dst}: an IPv6 route cannot have the IPv4 next hop ${via}`);
   return encodeAttribute(RTA_VIA, encodeViaPayload(hop));
 }
 
-function encodeRtNextHop(routeFamily: IpFamily, hop: ResolvedNextHop, dst: string): Buffer {
+function encodeRtNextHop(routeFamily: IpVersion, hop: ResolvedNextHop, dst: string): Buffer {
   const attrs = hop.via === undefined ? Buffer.alloc(0) : nextHopAttribute(routeFamily, hop.via, dst);
   const head = Buffer.alloc(RTNEXTHOP_LENGTH);
   head.writeUInt16LE(RTNEXTHOP_LENGTH + attrs.length, 0);
@@ -143,7 +143,7 @@ export function encodeRouteDelete(dst: string, ifindex?: number, protocol = RTPR
   return Buffer.concat([header, ...attrs]);
 }
 
-export function encodeRouteDumpRequest(family?: IpFamily): Buffer {
+export function encodeRouteDumpRequest(family?: IpVersion): Buffer {
   return encodeRtMsg({
     family: family === undefined ? AF_UNSPEC : addressFamilyNumber(family),
     dstLength: 0,
@@ -194,7 +194,7 @@ interface HopFields {
   via?: Via;
 }
 
-function decodeHopFields(family: IpFamily, attrs: Attributes): HopFields | null {
+function decodeHopFields(family: IpVersion, attrs: Attributes): HopFields | null {
   const fields: HopFields = {};
   const gateway = attrs.get(RTA_GATEWAY);
   if (gateway) fields.gateway = formatAddress(family, gateway);
@@ -207,7 +207,7 @@ function decodeHopFields(family: IpFamily, attrs: Attributes): HopFields | null 
   return fields;
 }
 
-function decodeMultipath(family: IpFamily, payload: Buffer): NextHop[] | null {
+function decodeMultipath(family: IpVersion, payload: Buffer): NextHop[] | null {
   const hops: NextHop[] = [];
   let offset = 0;
   while (offset + RTNEXTHOP_LENGTH <= payload.length) {

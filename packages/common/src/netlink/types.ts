@@ -1,6 +1,6 @@
-import type { IpFamily } from './ip-bytes';
+import type { IpVersion } from './ip-bytes';
 
-export type { IpFamily } from './ip-bytes';
+export type { IpVersion } from './ip-bytes';
 
 export interface Link {
   index: number;
@@ -33,7 +33,7 @@ export type AddressFlag =
 
 export interface InterfaceAddress {
   linkIndex: number;
-  family: IpFamily;
+  family: IpVersion;
   address: string;
   prefixLength: number;
   scope: Scope;
@@ -42,7 +42,7 @@ export interface InterfaceAddress {
 
 /** RTA_VIA: a next hop of another family than the route, e.g. an IPv4 route via an IPv6 neighbour (RFC 5549). */
 export interface Via {
-  family: IpFamily;
+  family: IpVersion;
   address: string;
 }
 
@@ -73,7 +73,7 @@ export type RouteKind =
 
 /** A route of the main table. A multipath route has `nexthops` and no top-level oif/gateway/via. */
 export interface Route {
-  family: IpFamily;
+  family: IpVersion;
   /** Destination as CIDR; the default route is `0.0.0.0/0` or `::/0`. */
   dst: string;
   kind: RouteKind;

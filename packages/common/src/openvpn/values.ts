@@ -2,7 +2,7 @@
  * The inputs of the rendered OpenVPN files. They are derived from validated settings by `plan/`
  * and consumed by the renderers; keeping them as plain values keeps rendering pure and testable.
  */
-export type IpFamily = 'IPv4' | 'IPv6';
+import type { IpFamily } from '../net/family';
 
 export interface ServerConfigValues {
   /** `tun0` (non-HA) or `tap0` (HA). */

@@ -1,6 +1,7 @@
 import type { CommandRunner } from '../../src/firewall/backend';
 import { formatSavedLine, splitSavedLine } from '../../src/firewall/listing';
-import { TABLES, type RuleFamily, type Table } from '../../src/firewall/rule';
+import type { IpVersion } from '../../src/net/family';
+import { TABLES, type Table } from '../../src/firewall/rule';
 
 const BUILTIN_CHAINS: Record<Table, string[]> = {
   filter: ['INPUT', 'FORWARD', 'OUTPUT'],
@@ -33,7 +34,7 @@ export class FakeIptables {
 
   readonly runner: CommandRunner = async (file, args, input) => {
     const command = file.split('/').pop()!;
-    const family: RuleFamily = command.startsWith('ip6tables') ? 6 : 4;
+    const family: IpVersion = command.startsWith('ip6tables') ? 6 : 4;
     if (command.endsWith('-save') && args.length === 0) return ok(this.save(family));
     if (command.endsWith('-restore') && input !== undefined) {
       if (!args.includes('--noflush')) throw new Error(`fake iptables: restore without --noflush would flush every table: ${args.join(' ')}`);
@@ -44,7 +45,7 @@ export class FakeIptables {
   };
 
   /** Adds rules as `-S` prints them (`-A CHAIN ...`, comment in double quotes). */
-  seed(family: RuleFamily, table: Table, ...lines: string[]): void {
+  seed(family: IpVersion, table: Table, ...lines: string[]): void {
     for (const line of lines) {
       const [, chain, ...spec] = splitSavedLine(line);
       rulesOf(this.chains, family, table, chain!).push(spec);
@@ -54,23 +55,23 @@ export class FakeIptables {
   /** The whole state, for before/after comparisons. */
   dump(): string {
     return [4, 6]
-      .flatMap((family) => TABLES.map((table) => `# ${family} ${table}\n${this.listing(family as RuleFamily, table)}`))
+      .flatMap((family) => TABLES.map((table) => `# ${family} ${table}\n${this.listing(family as IpVersion, table)}`))
       .join('');
   }
 
   /** One table as `-S` prints it. */
-  listing(family: RuleFamily, table: Table): string {
+  listing(family: IpVersion, table: Table): string {
     return [...BUILTIN_CHAINS[table].map((chain) => `-P ${chain} ACCEPT`), ...this.ruleLines(family, table)].join('\n') + '\n';
   }
 
-  private save(family: RuleFamily): string {
+  private save(family: IpVersion): string {
     const tables = TABLES.filter((table) => !this.missingTables.has(`${family} ${table}`));
     return tables
       .map((table) => [`*${table}`, ...BUILTIN_CHAINS[table].map((chain) => `:${chain} ACCEPT [0:0]`), ...this.ruleLines(family, table), 'COMMIT'].join('\n') + '\n')
       .join('');
   }
 
-  private ruleLines(family: RuleFamily, table: Table): string[] {
+  private ruleLines(family: IpVersion, table: Table): string[] {
     return BUILTIN_CHAINS[table].flatMap((chain) =>
       (this.chains.get(`${family} ${table} ${chain}`) ?? []).map((rule) =>
         ['-A', chain, ...rule.map((t, i) => (rule[i - 1] === '--comment' ? `"${t}"` : formatSavedLine([t])))].join(' '),
@@ -78,7 +79,7 @@ export class FakeIptables {
     );
   }
 
-  private restore(family: RuleFamily, input: string): Result {
+  private restore(family: IpVersion, input: string): Result {
     let table: Table | undefined;
     let pending: Chains | undefined;
     const lines = input.split('\n');
@@ -120,7 +121,7 @@ export class FakeIptables {
   }
 }
 
-function rulesOf(chains: Chains, family: RuleFamily, table: Table, chain: string): string[][] {
+function rulesOf(chains: Chains, family: IpVersion, table: Table, chain: string): string[][] {
   if (!BUILTIN_CHAINS[table].includes(chain)) throw new Error(`fake iptables: no chain ${chain} in ${table}`);
   const key = `${family} ${table} ${chain}`;
   let rules = chains.get(key);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import type { InterfaceAddress, IpFamily } from '../../src/netlink';
+import type { InterfaceAddress, IpVersion } from '../../src/netlink';
 import { LinkNotFoundError } from '../../src/netlink';
 import { removeStaleTunnelAddresses } from '../../src/system/tunnel-device';
 
-const address = (family: IpFamily, text: string, prefixLength: number): InterfaceAddress => ({
+const address = (family: IpVersion, text: string, prefixLength: number): InterfaceAddress => ({
   linkIndex: 4,
   family,
   address: text,
@@ -20,7 +20,7 @@ function fakeNetlink(device: string | null, addresses: InterfaceAddress[], vanis
   };
   return {
     calls,
-    listAddresses: async (filter: { dev?: string; family?: IpFamily } = {}): Promise<InterfaceAddress[]> => {
+    listAddresses: async (filter: { dev?: string; family?: IpVersion } = {}): Promise<InterfaceAddress[]> => {
       calls.push(`list ${filter.dev} ${filter.family}`);
       check(filter.dev ?? '');
       return addresses.filter((a) => filter.family === undefined || a.family === filter.family);
