@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { HaLab } from './ha-lab';
 import type { Netns } from './netns';
 import { sleep } from './process-supervisor';
+import { withRulesStripped } from './rule-stripping';
 
 /** The address a hostile shoot pod asks the vpn-shoot pod to route into the tunnel. */
 export const HIJACKED_POD_IP = '10.99.99.99';
@@ -55,29 +56,6 @@ async function sendFrom(ns: Netns, source: string, destination: string, payload:
  * Runs `body` with the vpn-shoot pod's rules for UDP 5400 and VPN_NETWORK sources removed (both backends),
  * as on a pod without them, and puts the pod's tables back afterwards.
  */
-export async function withoutAnnouncementRules<T>(ns: Netns, body: () => Promise<T>): Promise<T> {
-  const saved: { restore: string; tables: string }[] = [];
-  for (const backend of ['legacy', 'nft']) {
-    for (const family of ['iptables', 'ip6tables']) {
-      const save = await ns.exec(`${family}-${backend}-save`, []);
-      if (save.code !== 0 || !save.stdout.includes('vpn-shoot-client:shoot-client:')) continue;
-      saved.push({ restore: `${family}-${backend}-restore`, tables: save.stdout });
-      const stripped = save.stdout
-        .split('\n')
-        .filter((line) => !(line.includes('vpn-shoot-client:shoot-client:') && /--dport 5400|-s fd8f:6d53:b97a:1::\/96/.test(line)))
-        .join('\n');
-      await restore(ns, `${family}-${backend}-restore`, stripped);
-    }
-  }
-  if (saved.length === 0) throw new Error(`${ns.name}: no rules of the shoot client found`);
-  try {
-    return await body();
-  } finally {
-    for (const { restore: command, tables } of saved) await restore(ns, command, tables);
-  }
-}
-
-async function restore(ns: Netns, command: string, tables: string): Promise<void> {
-  const r = await ns.exec('sh', ['-c', `printf '%s' "$1" | ${command}`, 'sh', tables]);
-  if (r.code !== 0) throw new Error(`${ns.name}: ${command} failed: ${r.stderr.trim()}`);
+export function withoutAnnouncementRules<T>(ns: Netns, body: () => Promise<T>): Promise<T> {
+  return withRulesStripped(ns, (line) => line.includes('vpn-shoot-client:shoot-client:') && /--dport 5400|-s fd8f:6d53:b97a:1::\/96/.test(line), body);
 }

@@ -32,16 +32,22 @@ export interface IsolationReport {
   witnessed: Record<Aim, string[]>;
 }
 
-export async function attemptsFromShoot(lab: HaLab, kapi: number, shootClient: number): Promise<IsolationReport> {
+/** A sink in kube-apiserver pod `kapi` and one in server 0's pod (the seed pod network), each proven to hear the seed node. */
+export async function startSinks(lab: HaLab, kapi: number): Promise<SupervisedProcess[]> {
   const { ns, plan } = lab;
-  const target = ns.seedClients[kapi];
-  const server = ns.servers[0];
   const sinks = await Promise.all([
-    lab.startProgram(target, `sink-kapi${kapi}`, 'sink', { port: SINK_PORT }),
-    lab.startProgram(server, 'sink-server0', 'sink', { port: SINK_PORT }),
+    lab.startProgram(ns.seedClients[kapi], `sink-kapi${kapi}`, 'sink', { port: SINK_PORT }),
+    lab.startProgram(ns.servers[0], 'sink-server0', 'sink', { port: SINK_PORT }),
   ]);
   await proveSinkHears(lab, sinks[0], plan.seedClients[kapi]);
   await proveSinkHears(lab, sinks[1], plan.servers[0]);
+  return sinks;
+}
+
+/** Every attempt of vpn-shoot pod `shootClient` at kube-apiserver pod `kapi` and through it, and what of it `sinks` heard. */
+export async function attemptsFromShoot(lab: HaLab, kapi: number, shootClient: number, sinks: SupervisedProcess[]): Promise<IsolationReport> {
+  const { ns, plan } = lab;
+  const target = ns.seedClients[kapi];
   const baseline = sinks.map((s) => heardBy(s).length);
 
   const tapAddresses = await Promise.all(range(HA_SERVERS).map((s) => globalIpv6(target, `tap${s}`)));

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { promises as fs, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { hostPort } from './address-plan';
 import type { Upstream } from './connect-proxy';
 import { cleanupOnExit } from './exit-cleanup';
 import { writeHaSecrets, type HaCertificates } from './ha-certs';
@@ -43,10 +44,23 @@ const FLOWS_PROGRAM = path.join(__dirname, 'ha-flows.js');
 const READY_LINE = /Initialization Sequence Completed/;
 let labCount = 0;
 
+/** One check of shootHostChecks(): from kube-apiserver pod k. */
+export interface ShootHostCheck {
+  k: number;
+  what: string;
+  ok: boolean;
+  detail: string;
+}
+
 /** A fault injected into the lab; `undo` removes exactly what was added. */
 export interface Fault {
+  /** Packets the fault's rules have dropped so far: a fault that dropped nothing tested nothing. */
+  dropped(): Promise<number>;
   undo(): Promise<void>;
 }
+
+/** Marks the rules of a fault, so that their counters can be told from the pods' own rules. */
+const FAULT_COMMENT = 'e2e-fault';
 
 /**
  * One HA lab (docs/ha.md): the topology, the stand-ins (ingress, shoot hosts, flow sink) and this
@@ -103,11 +117,17 @@ export class HaLab {
     return this.topology.ns;
   }
 
+  /** What shootHostChecks() found before startAll() started any program of this repository. */
+  reachedBeforeTunnels: ShootHostCheck[] | undefined;
+
   /**
-   * Servers, then kube-apiserver pods and vpn-shoot pods in parallel; resolves when every OpenVPN client
-   * is connected and every path controller reports every path healthy.
+   * First the shoot hosts from every kube-apiserver pod (reachedBeforeTunnels: with the stand-ins only,
+   * a lab that routes the seed to the shoot by itself would make every reachability check pass); then
+   * servers, then kube-apiserver pods and vpn-shoot pods in parallel. Resolves when every OpenVPN client is
+   * connected and every path controller reports every path healthy.
    */
   async startAll(): Promise<void> {
+    this.reachedBeforeTunnels = (await this.shootHostChecks()).filter((c) => c.ok);
     await Promise.all(range(HA_SERVERS).map((s) => this.startServer(s)));
     await Promise.all([
       ...range(this.plan.spec.seedClients).map((k) => this.startSeedClient(k)),
@@ -232,6 +252,22 @@ export class HaLab {
     };
   }
 
+  /** From every kube-apiserver pod to every shoot host: a TCP request to the shoot host service and one ping. */
+  async shootHostChecks(): Promise<ShootHostCheck[]> {
+    return Promise.all(
+      range(this.plan.spec.seedClients).flatMap((k) =>
+        this.plan.shootHosts.flatMap((host) => {
+          const address = host.address.address;
+          const from = this.ns.seedClients[k];
+          return [
+            this.probe(from, { op: 'request', target: { host: address, port: SHOOT_HOST_PORT }, timeoutMs: 3_000 }).then((r) => ({ k, what: `TCP ${hostPort(address, SHOOT_HOST_PORT)}`, ok: r.ok, detail: r.detail })),
+            from.exec('ping', ['-n', '-c', '1', '-W', '2', address], { timeoutMs: 5_000 }).then((r) => ({ k, what: `ICMP ${address}`, ok: r.code === 0, detail: r.stdout.trim().split('\n').pop() ?? '' })),
+          ];
+        }),
+      ),
+    );
+  }
+
   /** Server s's pod drops every packet on eth0, both ways, both families, without a reset: a silent black hole. */
   async blackHole(s: number): Promise<Fault> {
     return this.iptablesFault(this.ns.servers[s], [
@@ -331,10 +367,22 @@ export class HaLab {
   }
 
   private async iptablesFault(ns: Netns, rules: string[][], commands: string[]): Promise<Fault> {
-    for (const cmd of commands) for (const [chain, ...args] of rules) await ns.execOk(cmd, ['-w', '-I', chain, ...args]);
+    // Each rule ends with its target; the comment goes before it.
+    const marked = rules.map(([chain, ...args]) => [chain, ...args.slice(0, -2), '-m', 'comment', '--comment', FAULT_COMMENT, ...args.slice(-2)]);
+    for (const cmd of commands) for (const [chain, ...args] of marked) await ns.execOk(cmd, ['-w', '-I', chain, ...args]);
     return {
+      dropped: async () => {
+        let packets = 0;
+        for (const cmd of commands) {
+          for (const chain of new Set(marked.map(([c]) => c))) {
+            const listing = await ns.execOk(cmd, ['-w', '-L', chain, '-v', '-x', '-n']);
+            for (const line of listing.split('\n')) if (line.includes(`/* ${FAULT_COMMENT} */`)) packets += Number(line.trim().split(/\s+/)[0]);
+          }
+        }
+        return packets;
+      },
       undo: async () => {
-        for (const cmd of commands) for (const [chain, ...args] of rules) await ns.execOk(cmd, ['-w', '-D', chain, ...args]);
+        for (const cmd of commands) for (const [chain, ...args] of marked) await ns.execOk(cmd, ['-w', '-D', chain, ...args]);
       },
     };
   }

@@ -59,11 +59,29 @@ function outage(kapi: number, replies: PingReply[], eventAt: number): Outage {
   return { kapi, gapMs: gap.ms, lost: gap.lost, replies: replies.length };
 }
 
+/** A fault of one server, with what each kube-apiserver pod routed over before it and the switches it made since. */
+export interface ServerFault {
+  server: number;
+  outages: Outage[];
+  /** Per kube-apiserver pod: its active path(s) just before the fault. */
+  activeBefore: string[][];
+  /** Per kube-apiserver pod: every switch of its active path(s) from the fault on, in order. */
+  switchesAfter: string[][][];
+}
+
 /** SIGKILL of the OpenVPN server carrying the active path. */
-export async function killActiveServer(lab: HaLab): Promise<{ server: number; outages: Outage[] }> {
+export async function killActiveServer(lab: HaLab): Promise<ServerFault> {
   const server = activeServer(lab);
-  const outages = await outagesAcross(lab, () => lab.stopServer(server, 'SIGKILL'));
-  return { server, outages };
+  return faultOf(lab, server, () => outagesAcross(lab, () => lab.stopServer(server, 'SIGKILL')));
+}
+
+/** Runs `run`, a fault of `server`, and records the active paths before it and the switches from it on. */
+export async function faultOf(lab: HaLab, server: number, run: () => Promise<Outage[]>): Promise<ServerFault> {
+  const pods = range(lab.plan.spec.seedClients);
+  const activeBefore = pods.map((k) => lab.pathView(k).active);
+  const marks = pods.map((k) => lab.pathLogMark(k));
+  const outages = await run();
+  return { server, outages, activeBefore, switchesAfter: marks.map((mark, k) => lab.pathView(k, mark).switches) };
 }
 
 /**
@@ -87,14 +105,15 @@ export async function restartServer(lab: HaLab, server: number): Promise<{ outag
 }
 
 /** Black-holes the server carrying the active path, measures, then lifts the black hole. */
-export async function blackHoleActiveServer(lab: HaLab): Promise<{ server: number; outages: Outage[] }> {
+export async function blackHoleActiveServer(lab: HaLab): Promise<ServerFault> {
   const server = activeServer(lab);
   let undo: (() => Promise<void>) | undefined;
   try {
-    const outages = await outagesAcross(lab, async () => {
-      undo = (await lab.blackHole(server)).undo;
-    });
-    return { server, outages };
+    return await faultOf(lab, server, () =>
+      outagesAcross(lab, async () => {
+        undo = (await lab.blackHole(server)).undo;
+      }),
+    );
   } finally {
     await undo?.();
   }
@@ -105,14 +124,14 @@ export async function lossOnActivePath(
   lab: HaLab,
   probability: number,
   ms: number,
-): Promise<{ server: number; switches: number[]; deadVerdicts: number[]; outages: Outage[] }> {
+): Promise<{ server: number; switches: number[]; deadVerdicts: number[]; outages: Outage[]; dropped: number }> {
   const server = activeServer(lab);
   const marks = range(lab.plan.spec.seedClients).map((k) => lab.pathLogMark(k));
   const fault = await lab.lossToServer(server, probability);
   try {
     const outages = await outagesAcross(lab, () => sleep(ms), 0);
     const views = marks.map((mark, k) => lab.pathView(k, mark));
-    return { server, switches: views.map((v) => v.switches.length), deadVerdicts: views.map((v) => v.deaths), outages };
+    return { server, switches: views.map((v) => v.switches.length), deadVerdicts: views.map((v) => v.deaths), outages, dropped: await fault.dropped() };
   } finally {
     await fault.undo();
   }

@@ -28,15 +28,21 @@ export interface IsolationReport {
   witnessed: string[];
 }
 
-export async function attemptsFromShoot(lab: TunnelLab): Promise<IsolationReport> {
-  const { ns, plan } = lab;
+/** The sinks in the server pod and the kube-apiserver pod, each proven to hear traffic from the seed node. */
+export async function startSinks(lab: TunnelLab): Promise<SupervisedProcess[]> {
+  const { ns } = lab;
   const sinks = await Promise.all([
     lab.startProgram(ns.server, 'sink-server-pod', 'sink', { port: SINK_PORT }),
     lab.startProgram(ns.kubeApiserver, 'sink-kube-apiserver-pod', 'sink', { port: SINK_PORT }),
   ]);
   await proveSinksWork(lab, sinks);
-  const baseline = sinks.map((s) => heardBy(s).length);
+  return sinks;
+}
 
+/** Every attempt of the shoot client pod, and what of it the sinks heard. */
+export async function attemptsFromShoot(lab: TunnelLab, sinks: SupervisedProcess[]): Promise<IsolationReport> {
+  const { ns, plan } = lab;
+  const baseline = sinks.map((s) => heardBy(s).length);
   for (const cidr of plan.seedPodNetworks) await ns.client.ip('route', 'replace', cidr, 'dev', 'tun0');
   const targets = [SERVER_TUNNEL_ADDRESS, ...[...plan.seedServer, ...plan.kubeApiserver].flatMap(aimsAt)];
   const attempts = await Promise.all(

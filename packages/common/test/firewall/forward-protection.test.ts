@@ -1,6 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as path from 'node:path';
 import { iptablesBackend, type BackendName } from '../../src/firewall/backend';
 import { createFirewall, type Firewall } from '../../src/firewall/engine';
 import { seedServerFirewallRules, seedServerFirewallTag } from '../../src/firewall/seed-server-rules';
@@ -9,53 +7,12 @@ import { Cidr } from '../../src/net/cidr';
 import { TestNetns } from '../support/netns';
 import { requireRoot } from '../support/privileges';
 import { iptablesIn, netnsRunner } from './netns-iptables';
+import { Peer, poll, UDP_PEER } from './peer-process';
 
-const UDP_PEER = path.join(__dirname, 'udp-peer.js');
 const TAG = seedServerFirewallTag('tun0');
 const SEED_POD_NETWORK = Cidr.parse('10.96.0.0/16');
 /** The seed pod 10.96.0.2 as the shoot sees it through `241.0.0.0/8 -> 10.96.0.0/16`. */
 const POD_AS_SEEN_BY_SHOOT = '241.0.0.2';
-
-/** A long-running udp-peer inside a namespace; its stdout lines are collected. */
-class Peer {
-  readonly lines: string[] = [];
-  private readonly child: ChildProcess;
-
-  private constructor(ns: TestNetns, args: string[]) {
-    this.child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, UDP_PEER, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let buffered = '';
-    this.child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const parts = buffered.split('\n');
-      buffered = parts.pop()!;
-      this.lines.push(...parts);
-    });
-  }
-
-  static async start(ns: TestNetns, args: string[]): Promise<Peer> {
-    const peer = new Peer(ns, args);
-    await peer.waitFor((line) => line === 'ready');
-    return peer;
-  }
-
-  async waitFor(predicate: (line: string) => boolean, timeoutMs = 3000): Promise<string> {
-    return poll(() => this.lines.find(predicate), timeoutMs, `no line of the UDP peer matched; got ${JSON.stringify(this.lines)}`);
-  }
-
-  stop(): void {
-    this.child.kill('SIGKILL');
-  }
-}
-
-async function poll<T>(probe: () => T | undefined, timeoutMs: number, failure: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(failure);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /**
  * shoot [s0] --- [tun0] server (ip_forward=1) [eth0] --- [eth0] seed pod
@@ -119,11 +76,7 @@ describe('seed server forward protection [root]', function () {
         firewall = createFirewall(iptablesBackend(backend, netnsRunner(server)), silentLogger);
       });
 
-      const listen = async (ns: TestNetns, args: string[]): Promise<Peer> => {
-        const peer = await Peer.start(ns, args);
-        peers.push(peer);
-        return peer;
-      };
+      const listen = (ns: TestNetns, args: string[]): Promise<Peer> => Peer.start(ns, UDP_PEER, args, (peer) => peers.push(peer));
 
       it('the reference rules (INPUT only) let a datagram the shoot sends to 241/8 into the seed pod network', async () => {
         const referenceRules = seedServerFirewallRules({ device: 'tun0', seedPodNetwork: SEED_POD_NETWORK }).filter((r) => r.chain !== 'FORWARD');

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { Cidr, DEFAULT_VPN_NETWORK, InputError, Ip, type PathControllerSettings } from '@vpn/common';
 import { runPathController } from '../../src/ha/path-controller';
 import type { ControllerHandle } from '../../src/ha/ports';
-import { ANNOUNCEMENT_PORT } from '../../src/ha/timing';
+import { ANNOUNCEMENT_PORT, PROBE_INTERVAL_MS } from '../../src/ha/timing';
 import { decodeAnnouncement } from '../../src/ha/wire';
 import { captureLogger } from './support/capture-logger';
 import { FakeClock } from './support/fake-clock';
@@ -281,6 +281,24 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
     assert.ok(harness.log.lines.includes('error probe round failed error="socket in a bad state"'), harness.log.lines.join('\n'));
     assert.equal(harness.route(), viaPath(0, 0));
     assert.deepEqual(harness.lastRoles(), ['tap0/client0=active']);
+  });
+
+  it('a shoot route the kernel refuses is logged once and installed at the next probe round after the refusal ends', async () => {
+    harness = await new SeedHarness(['tap0']).start(pathSettings());
+    harness.network.routeFailure = 'RTNETLINK answers: Permission denied';
+    await harness.clock.advance(1000);
+    assert.equal(harness.route(), undefined);
+    assert.deepEqual(
+      harness.log.lines.filter((l) => l.startsWith('warn route update failed')),
+      [`warn route update failed, will retry error="${SERVICES} ${viaPath(0, 0)}: RTNETLINK answers: Permission denied"`],
+      'one line per streak, not one per probe round',
+    );
+    harness.network.routeFailure = undefined;
+    const repairedFrom = harness.clock.now();
+    await harness.clock.advance(PROBE_INTERVAL_MS);
+    assert.equal(harness.route(), viaPath(0, 0), `not installed ${harness.clock.now() - repairedFrom} ms after the refusal ended`);
+    assert.equal(harness.route('fd00:96::/64'), viaPath(0, 0));
+    assert.equal(harness.log.lines.filter((l) => l === 'info route update succeeded again').length, 1);
   });
 
   it('refuses HA_VPN_CLIENTS=0', async () => {

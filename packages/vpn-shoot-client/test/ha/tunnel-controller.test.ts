@@ -21,6 +21,8 @@ class ShootHarness {
   readonly network: FakeNetwork;
   readonly log = captureLogger();
   readonly restarts: { server: number; at: number }[] = [];
+  /** Makes the next restarts fail with this message while set. */
+  restartFailure: string | undefined;
   readonly echoes: Datagram[] = [];
   controller!: TunnelControllerHandle;
   private seed!: UdpSocket;
@@ -36,6 +38,7 @@ class ShootHarness {
       bindUdp: this.tunnel.bindShoot(0),
       restartServer: async (server) => {
         this.restarts.push({ server, at: this.clock.now() });
+        if (this.restartFailure !== undefined) throw new Error(this.restartFailure);
       },
       logger: this.log.logger,
       resolveHost: async (host) => {
@@ -49,7 +52,11 @@ class ShootHarness {
   }
 
   send(server: number, fields: Partial<Announcement> = {}): Buffer {
-    const data = encodeAnnouncement({ pod: Ip.parse('10.200.0.10'), instance: INSTANCE_A, epoch: 1, seq: 1, nonce: NONCE, role: 'active', ...fields });
+    return this.sendRaw(server, encodeAnnouncement({ pod: Ip.parse('10.200.0.10'), instance: INSTANCE_A, epoch: 1, seq: 1, nonce: NONCE, role: 'active', ...fields }));
+  }
+
+  /** Any bytes, from seed pod 0's address on `server`: a valid sender. */
+  sendRaw(server: number, data: Buffer): Buffer {
     void this.seed.send(data, ANNOUNCEMENT_PORT, this.tunnel.shootAddress(server, 0).toString());
     return data;
   }
@@ -250,5 +257,41 @@ describe('ha tunnel controller (fake clock, in-memory tunnels)', () => {
     harness.send(0);
     await harness.clock.advance(10);
     assert.equal(harness.echoes.length, 1);
+  });
+
+  it('a datagram from a valid sender that is not an announcement is logged and ignored; the next announcement routes', async () => {
+    harness = await new ShootHarness(['tap0']).start();
+    harness.sendRaw(0, Buffer.from('not json'));
+    harness.sendRaw(0, Buffer.from(JSON.stringify({ v: 2, pod: 42, role: 'active' })));
+    await harness.clock.advance(10);
+    assert.deepEqual(
+      harness.log.lines.filter((l) => l.startsWith('debug ignoring datagram')).map((l) => l.replace(/ error=.*/, '')),
+      Array(2).fill('debug ignoring datagram sender=fd8f:6d53:b97a:1::100:1001'),
+      harness.log.lines.join('\n'),
+    );
+    assert.equal(harness.echoes.length, 0, 'garbage is not echoed: an echo would count as a healthy path');
+    assert.equal(harness.network.routes.size, 0);
+    const sent = harness.send(0);
+    await harness.clock.advance(10);
+    assert.deepEqual(harness.echoes.map((e) => e.data), [sent]);
+    assert.equal(harness.network.route(POD), `${POD} via fd8f:6d53:b97a:1::100:1001 dev tap0`);
+  });
+
+  it('a restart that fails is logged, and the watchdog tries again when the silence outlasts the cooldown', async () => {
+    harness = await new ShootHarness(['tap0']).start();
+    harness.restartFailure = 'management port 7505: connect ECONNREFUSED';
+    await harness.clock.advance(8 * WATCHDOG_INTERVAL_MS);
+    assert.deepEqual(harness.restarts, [{ server: 0, at: 8 * WATCHDOG_INTERVAL_MS }]);
+    assert.ok(
+      harness.log.lines.includes('warn could not restart the OpenVPN client tap=tap0 error="management port 7505: connect ECONNREFUSED"'),
+      harness.log.lines.join('\n'),
+    );
+    harness.restartFailure = undefined;
+    // The failed attempt cleared the window like a successful one: 20 intervals of cooldown, then 8 failures.
+    await harness.clock.advance(27 * WATCHDOG_INTERVAL_MS);
+    assert.equal(harness.restarts.length, 1);
+    await harness.clock.advance(WATCHDOG_INTERVAL_MS);
+    assert.deepEqual(harness.restarts.map((r) => r.at), [8, 36].map((n) => n * WATCHDOG_INTERVAL_MS));
+    assert.equal(harness.log.lines.filter((l) => l === 'info OpenVPN client restarted tap=tap0').length, 1);
   });
 });
