@@ -1,9 +1,9 @@
+import type { IpFamily } from '@vpn/common';
 /**
  * Every address of a lab, derived from what a scenario varies: the shoot's and the seed's IP families and
  * whether the seed pod network overlaps the shoot pod network. All ranges are private or documentation
  * ranges and only ever exist inside the lab's namespaces.
  */
-export type IpFamily = 'IPv4' | 'IPv6';
 export type ShootNetworkKind = 'pod' | 'service' | 'node';
 
 export interface LabSpec {

@@ -1,3 +1,4 @@
+import { ANNOUNCEMENT_PORT } from '../ha-ports';
 import { Cidr } from '../net/cidr';
 import { haPoolStart, haServerSlice } from '../net/ha-address-plan';
 import { Ip } from '../net/ip';
@@ -31,8 +32,6 @@ const ON_LINK_HOP_LIMIT = '255';
 const NEIGHBOUR_DISCOVERY_LIMIT = ['-m', 'limit', '--limit', '100/sec', '--limit-burst', '200'];
 const LINK_LOCAL = Cidr.parse('fe80::/10');
 const TAP_WILDCARD = 'tap+';
-/** The tunnel controller's UDP port, where probes and announcements arrive. */
-const ANNOUNCEMENT_PORT = '5400';
 
 export interface ShootClientRuleOptions {
   /** The device seed traffic arrives on; may be an iptables wildcard such as `tap+`. */
@@ -84,7 +83,7 @@ function haShootClientRules(tap: string, server: number, vpnNetwork: Cidr): Rule
   const slice = haServerSlice(vpnNetwork, server);
   const pool = `${haPoolStart(vpnNetwork, server).toString()}-${lastAddress(slice).toString()}`;
   const sliceRange = `${slice.network.toString()}-${lastAddress(slice).toString()}`;
-  const udp = ['-p', 'udp', '-m', 'udp', '--dport', ANNOUNCEMENT_PORT];
+  const udp = ['-p', 'udp', '-m', 'udp', '--dport', String(ANNOUNCEMENT_PORT)];
   return [
     { family: 4, table: 'filter', chain: 'INPUT', args: [...udp, '-j', 'DROP'] },
     { family: 6, table: 'filter', chain: 'INPUT', args: ['!', '-i', TAP_WILDCARD, ...udp, '-j', 'DROP'] },

@@ -1,4 +1,4 @@
-export { Netlink, withNetlink, type NetlinkOptions } from './netlink';
+export { Netlink, withNetlink, describeRoute, type NetlinkOptions } from './netlink';
 export { NetlinkError, LinkNotFoundError } from './errors';
 export { nextHopAddress } from './types';
 export type {

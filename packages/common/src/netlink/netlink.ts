@@ -199,7 +199,8 @@ function ofType(replies: ReplyMessage[], type: number): Buffer[] {
   return replies.filter((m) => m.type === type).map((m) => m.data);
 }
 
-function describeRoute(spec: RouteSpec): string {
+/** A route as `ip route` would print it: log lines and error messages name routes this way. */
+export function describeRoute(spec: RouteSpec): string {
   if ('nexthops' in spec) return `${spec.dst} ${spec.nexthops.map((h) => `nexthop via ${h.via} dev ${h.dev}`).join(' ')}`;
   return `${spec.dst}${spec.via === undefined ? '' : ` via ${spec.via}`} dev ${spec.dev}`;
 }

@@ -1,5 +1,6 @@
 import type { ClientSettings } from '../config/client-settings';
 import { RESERVED_RANGES } from '../net/reserved';
+import { MANAGEMENT_PORT_BASE } from '../ha-ports';
 import type { ClientConfigValues } from '../openvpn/values';
 import type { NetmapEntry } from '../net/netmap';
 import { shootNetmapPairs } from './netmap-pairs';
@@ -11,7 +12,6 @@ export interface ClientRuntime {
   tunMtu: number;
 }
 
-const MANAGEMENT_PORT_BASE = 7505;
 
 export function clientConfigValues(settings: ClientSettings, runtime: ClientRuntime): ClientConfigValues {
   const serverIndex = settings.vpnServerIndex;

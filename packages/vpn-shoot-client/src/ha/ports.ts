@@ -1,3 +1,5 @@
+import type { RouteSpec } from '@vpn/common';
+
 /**
  * What the controllers need from the outside world, as small interfaces: the runtime adapters (netlink,
  * dgram, OpenVPN management, HTTP) implement them, tests use fakes.
@@ -8,20 +10,11 @@ export interface LinkInfo {
   index: number;
 }
 
-/** A route through one device via an IPv6 next hop (also for IPv4 destinations). */
-export interface DeviceRoute {
-  dst: string;
-  dev: string;
-  via: string;
-}
-
-/** An equal-cost multipath route (BONDING_MODE=balance-rr over every healthy path). */
-export interface MultipathRoute {
-  dst: string;
-  nexthops: readonly { dev: string; via: string }[];
-}
-
-export type RouteSpec = DeviceRoute | MultipathRoute;
+/**
+ * The controllers route through one tap via the peer's IPv6 address (also for IPv4 destinations), or, in
+ * balance-rr, over every healthy path as one multipath route.
+ */
+export type { RouteSpec };
 
 /** A main-table route as the kernel lists it (the fields route drift checks compare). */
 export interface KernelRoute {

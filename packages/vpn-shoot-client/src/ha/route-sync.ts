@@ -1,4 +1,4 @@
-import { Cidr, Ip, oneLine, type Logger } from '@vpn/common';
+import { Cidr, describeRoute, Ip, oneLine, type Logger } from '@vpn/common';
 import type { KernelRoute, NetworkPort, RouteSpec } from './ports';
 
 /**
@@ -125,11 +125,6 @@ export class RouteSync {
   }
 }
 
-export function describeRoute(route: RouteSpec): string {
-  if ('nexthops' in route) return `${route.dst} ${route.nexthops.map((hop) => `nexthop via ${hop.via} dev ${hop.dev}`).join(' ')}`;
-  return `${route.dst} via ${route.via} dev ${route.dev}`;
-}
-
 function devicesOf(route: RouteSpec): string[] {
   return 'nexthops' in route ? route.nexthops.map((hop) => hop.dev) : [route.dev];
 }
@@ -137,7 +132,7 @@ function devicesOf(route: RouteSpec): string[] {
 /** describeRoute() of the route with normalised addresses and next hops in a fixed order, for comparison with the kernel. */
 function fingerprint(route: RouteSpec): string {
   const dst = Cidr.parse(route.dst).toString();
-  if (!('nexthops' in route)) return describeRoute({ dst, dev: route.dev, via: Ip.parse(route.via).toString() });
+  if (!('nexthops' in route)) return describeRoute({ dst, dev: route.dev, via: route.via === undefined ? undefined : Ip.parse(route.via).toString() });
   const nexthops = route.nexthops.map((hop) => ({ dev: hop.dev, via: Ip.parse(hop.via).toString() }));
   return describeRoute({ dst, nexthops: nexthops.sort((a, b) => `${a.dev} ${a.via}`.localeCompare(`${b.dev} ${b.via}`)) });
 }

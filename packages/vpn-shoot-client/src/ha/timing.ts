@@ -38,13 +38,7 @@ export const WATCHDOG_INTERVAL_MS = 4000;
 /** Connect and command timeout of OpenVPN's management interface. */
 export const MANAGEMENT_TIMEOUT_MS = 2000;
 
-/** UDP port of the tunnel controller (the reference's, docs/ha.md "Probes over UDP 5400"). */
-export const ANNOUNCEMENT_PORT = 5400;
-/** Readiness of the tunnel controller, `GET /readyz`. */
-export const READINESS_PORT = 8080;
-/** The OpenVPN client of server s listens for management commands on 127.0.0.1:(7505 + s). */
-export const MANAGEMENT_HOST = '127.0.0.1';
-export const MANAGEMENT_PORT_BASE = 7505;
+export { ANNOUNCEMENT_PORT, MANAGEMENT_HOST, MANAGEMENT_PORT_BASE, READINESS_PORT } from '@vpn/common';
 
 /**
  * A seed pod's return route follows the path controller instance it hears. Another instance announcing the

@@ -1,5 +1,5 @@
 import type { KernelRoute, LinkInfo, NetworkPort, RouteSpec } from '../../../src/ha/ports';
-import { describeRoute } from '../../../src/ha/route-sync';
+import { describeRoute } from '@vpn/common';
 
 /** The kernel as the controllers see it: links by name, a main table keyed by destination, neighbour deletions. */
 export class FakeNetwork implements NetworkPort {
@@ -50,7 +50,7 @@ export class FakeNetwork implements NetworkPort {
     return [...this.routes.values()].map((route) =>
       'nexthops' in route
         ? { dst: route.dst, nexthops: route.nexthops.map((hop) => ({ dev: hop.dev, via: { address: hop.via } })) }
-        : { dst: route.dst, dev: route.dev, via: { address: route.via } },
+        : { dst: route.dst, dev: route.dev, ...(route.via === undefined ? {} : { via: { address: route.via } }) },
     );
   }
 
