@@ -26,8 +26,9 @@ interface PendingCommand extends Waiter<string[]> {
 
 /**
  * A client of OpenVPN's management interface (`management <host> <port>`). Commands run one at a time in
- * call order. Real-time notifications (lines starting with `>`) are ignored. A command that times out
- * closes the connection, because a late answer would otherwise be taken for the next command's.
+ * call order. Real-time notifications (lines starting with `>`, e.g. `>STATE:` after `state on`) go to the
+ * onNotification listeners, never into a command's answer. A command that times out closes the connection,
+ * because a late answer would otherwise be taken for the next command's.
  */
 export class ManagementClient {
   private bannerText = '';
@@ -36,6 +37,8 @@ export class ManagementClient {
   private queue: Promise<unknown> = Promise.resolve();
   private closedReason: string | undefined;
   private readonly closed: Promise<void>;
+  private readonly notificationListeners: ((line: string) => void)[] = [];
+  private readonly closeListeners: ((reason: string) => void)[] = [];
 
   private constructor(
     private readonly socket: net.Socket,
@@ -88,6 +91,17 @@ export class ManagementClient {
     return message;
   }
 
+  /** Calls `listener` with every real-time notification line, `>` included (`>STATE:1700000000,CONNECTED,…`). */
+  onNotification(listener: (line: string) => void): void {
+    this.notificationListeners.push(listener);
+  }
+
+  /** Calls `listener` once when the connection ends, with the reason (OpenVPN exited, close(), a timeout). */
+  onClose(listener: (reason: string) => void): void {
+    if (this.closedReason !== undefined) listener(this.closedReason);
+    else this.closeListeners.push(listener);
+  }
+
   /** Closes the connection; OpenVPN keeps running. */
   close(): Promise<void> {
     this.shutDown('connection closed by us');
@@ -126,8 +140,12 @@ export class ManagementClient {
       this.bannerWaiter = undefined;
       return;
     }
+    if (line.startsWith('>')) {
+      for (const listener of this.notificationListeners) listener(line);
+      return;
+    }
     const pending = this.pending;
-    if (line.startsWith('>') || pending === undefined) return;
+    if (pending === undefined) return;
     if (pending.lines.length === 0 && line.startsWith('SUCCESS:')) {
       pending.resolve([line.slice('SUCCESS:'.length).trim()]);
     } else if (pending.lines.length === 0 && line.startsWith('ERROR:')) {
@@ -140,7 +158,10 @@ export class ManagementClient {
   }
 
   private shutDown(reason: string): void {
-    this.closedReason ??= reason;
+    if (this.closedReason === undefined) {
+      this.closedReason = reason;
+      for (const listener of this.closeListeners.splice(0)) listener(reason);
+    }
     const err = new Error(`${this.endpoint}: ${reason}`);
     this.bannerWaiter?.reject(err);
     this.bannerWaiter = undefined;

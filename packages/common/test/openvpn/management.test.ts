@@ -169,6 +169,30 @@ describe('openvpn management client', () => {
     await assert.rejects(client.command('signal SIGTERM', 1000), /: connection closed$/);
   });
 
+  it('hands notifications to the listeners, also those that arrive in the middle of an answer', async () => {
+    fake = await FakeManagement.start((command) =>
+      command === 'state on' ? ['>STATE:1700000000,RECONNECTING,conn', 'ection-reset,,,,,\r\nSUCCESS: real-time state notification set to ON\r\n'] : undefined,
+    );
+    client = await ManagementClient.connect('127.0.0.1', fake.port, 1000);
+    const notifications: string[] = [];
+    client.onNotification((line) => notifications.push(line));
+    assert.deepEqual(await client.command('state on', 1000), ['real-time state notification set to ON']);
+    assert.deepEqual(notifications, ['>STATE:1700000000,RECONNECTING,connection-reset,,,,,']);
+  });
+
+  it('tells the close listeners once why the connection ended', async () => {
+    fake = await FakeManagement.start(() => undefined);
+    client = await ManagementClient.connect('127.0.0.1', fake.port, 1000);
+    const reasons: string[] = [];
+    client.onClose((reason) => reasons.push(reason));
+    const closed = new Promise((resolve) => client?.onClose(resolve));
+    fake.dropConnections();
+    await closed;
+    await client.close();
+    client.onClose((reason) => reasons.push(`late: ${reason}`));
+    assert.deepEqual(reasons, ['connection closed', 'late: connection closed']);
+  });
+
   it('refuses commands after close', async () => {
     fake = await FakeManagement.start(() => ['SUCCESS: ok\r\n']);
     client = await ManagementClient.connect('127.0.0.1', fake.port, 1000);
@@ -222,13 +246,25 @@ describe('openvpn management client against the openvpn binary', () => {
     await assert.rejects(client.command('no-such-command', 2000), /ERROR: unknown command/);
   });
 
-  it('ends the process with signal SIGTERM', async () => {
+  it('reports state changes after `state on`', async () => {
+    const states: string[] = [];
+    client!.onNotification((line) => states.push(line));
+    assert.deepEqual(await client!.command('state on', 2000), ['real-time state notification set to ON']);
+    await client!.command('hold release', 2000);
+    const deadline = Date.now() + 5000;
+    while (!states.some((line) => /^>STATE:\d+,/.test(line)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(states.some((line) => /^>STATE:\d+,[A-Z_]+,/.test(line)), `no state notification: ${JSON.stringify(states)}`);
+  });
+
+  it('ends the process with signal SIGTERM, which the client sees as a closed connection', async () => {
     const exited = once(openvpn!, 'exit');
+    const closed = new Promise<string>((resolve) => client!.onClose(resolve));
     assert.equal(await client!.signal('SIGTERM', 2000), 'signal SIGTERM thrown');
     const [code] = await Promise.race([
       exited,
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error('openvpn still runs 5 s after SIGTERM')), 5000)),
     ]);
     assert.equal(code, 0);
+    assert.equal(await closed, 'connection closed');
   });
 });
