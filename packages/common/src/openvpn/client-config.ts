@@ -38,12 +38,11 @@ export function renderClientConfig(v: ClientConfigValues): string {
     `cert ${secrets}/tls.crt`,
     `ca ${secrets}/ca.crt`,
     ...(v.isShootClient
-      ? [
-          `http-proxy ${v.endpoint} ${v.openvpnPort}`,
-          `http-proxy-option CUSTOM-HEADER ${v.reversedVpnHeaderKey} ${v.reversedVpnHeader}`,
-          `management 127.0.0.1 ${v.managementPort}`,
-        ]
+      ? [`http-proxy ${v.endpoint} ${v.openvpnPort}`, `http-proxy-option CUSTOM-HEADER ${v.reversedVpnHeaderKey} ${v.reversedVpnHeader}`]
       : []),
+    // The shoot's watchdog restarts its clients here; in the kube-apiserver pod the path controller watches
+    // the clients' connection state here, to move paths the moment a server goes away.
+    ...(v.isShootClient || v.isHA ? [`management 127.0.0.1 ${v.managementPort}`] : []),
     '',
     `dev ${v.device}`,
     ...(v.isHA ? ['persist-tun'] : []),

@@ -79,10 +79,10 @@ describe('openvpn client config', () => {
     assert.equal(renderClientConfig(v), expected);
   });
 
-  it('renders C3 (HA seed client of server 0) without proxy, management and up hook', () => {
+  it('renders C3 (HA seed client of server 0) with management but without proxy and up hook', () => {
     const v = c1Values({ device: 'tap0', isShootClient: false, isHA: true, endpoint: 'vpn-seed-server-0' });
     const expected = c1With([
-      [C1_PROXY, ''],
+      [C1_PROXY, 'management 127.0.0.1 7505\n'],
       ['dev tun0\nremote api.bar.foo.example.com\n', 'dev tap0\npersist-tun\nremote vpn-seed-server-0\n'],
       [C1_UP, ''],
     ]);

@@ -3,6 +3,7 @@ import { Netlink, type Logger, type PathControllerSettings, type TunnelControlle
 import { systemClock } from './clock';
 import { managementRestarter } from './management';
 import { runPathController } from './path-controller';
+import { managementConnectionWatcher } from './server-connection';
 import type { ControllerHandle } from './ports';
 import { startReadinessServer } from './readiness-server';
 import { runTunnelController } from './tunnel-controller';
@@ -21,7 +22,14 @@ export { runTunnelController, type TunnelControllerDeps, type TunnelControllerHa
 export async function startPathController(settings: PathControllerSettings, logger: Logger): Promise<ControllerHandle> {
   const network = Netlink.open();
   try {
-    const controller = await runPathController(settings, { clock: systemClock, network, bindUdp: bindUdp6, instance: randomId(), logger });
+    const controller = await runPathController(settings, {
+      clock: systemClock,
+      network,
+      bindUdp: bindUdp6,
+      instance: randomId(),
+      logger,
+      watchServer: managementConnectionWatcher(logger),
+    });
     return {
       stop: async () => {
         await controller.stop();

@@ -14,7 +14,7 @@ import { guarded } from './guard';
 import { describePath, describePaths, MAX_HA_SERVERS, samePath, tapName, type PathId } from './path';
 import { PathHealth, type HealthChange } from './path-health';
 import { ActivePathSelector } from './path-selection';
-import type { ControllerHandle, Datagram, NetworkPort, UdpBind, UdpSocket } from './ports';
+import type { ControllerHandle, Datagram, NetworkPort, UdpBind, UdpSocket, Watch, WatchServerConnection } from './ports';
 import { RouteSync } from './route-sync';
 import { shootNetworkRoutes } from './seed-routes';
 import { TapMonitor } from './tap-monitor';
@@ -29,6 +29,8 @@ export interface PathControllerDeps {
   instance: RandomId;
   /** A fresh nonce per probe; random unless a test needs them predictable. */
   newNonce?: () => RandomId;
+  /** Reports at once when a server's OpenVPN client loses its connection; without it only probes find out. */
+  watchServer?: WatchServerConnection;
   logger: Logger;
 }
 
@@ -73,6 +75,7 @@ class PathController {
   private lastTickAt: number | undefined;
   private healthyBefore = false;
   private readonly newNonce: () => RandomId;
+  private readonly serverWatches = new Map<number, Watch>();
 
   constructor(
     private readonly settings: PathControllerSettings,
@@ -113,6 +116,8 @@ class PathController {
   async stop(): Promise<void> {
     for (const cancel of this.cancelTimers) cancel();
     this.cancelTimers = [];
+    await Promise.all([...this.serverWatches.values()].map((watch) => watch.close()));
+    this.serverWatches.clear();
     await this.tasks.settled();
     await this.socket?.close();
   }
@@ -218,8 +223,28 @@ class PathController {
       const ifindex = this.taps.present.get(server);
       this.logger.info(ifindex === undefined ? 'tap gone' : 'tap present', { tap: tapName(server), ifindex });
       if (ifindex !== undefined && !this.paths.some((path) => path.id.server === server)) this.addServer(server);
+      if (ifindex !== undefined) this.watchServer(server);
       this.routes.invalidateDevice(tapName(server));
     }
+    this.tasks.track(this.routes.sync());
+  }
+
+  private watchServer(server: number): void {
+    const watch = this.deps.watchServer;
+    if (watch === undefined || this.serverWatches.has(server)) return;
+    this.serverWatches.set(server, watch(server, guarded(this.logger, 'handling a lost server connection', (reason: string) => this.serverLost(server, reason))));
+  }
+
+  /**
+   * The OpenVPN client of `server` lost its connection (the server was stopped, killed or restarted): every
+   * path through it is dead now, not after three unanswered probes, so a planned restart costs no probe time.
+   */
+  private serverLost(server: number, reason: string): void {
+    const hit = this.paths.filter((path) => path.id.server === server && path.health.isAlive);
+    if (hit.length === 0) return;
+    this.logger.warn('server connection lost', { tap: tapName(server), reason });
+    for (const path of hit) this.onHealthChange(path, path.health.connectionLost());
+    this.reselect();
     this.tasks.track(this.routes.sync());
   }
 

@@ -119,6 +119,19 @@ export class PathHealth {
     return { becameAlive: false, becameDead, flushNeighbour };
   }
 
+  /**
+   * The OpenVPN client reported its server connection lost: the path is dead now, as after DEAD_AFTER_MISSES
+   * misses, without waiting for probes. Probes still out can no longer prove the path; echoes revive it.
+   */
+  connectionLost(): HealthChange {
+    const wasAlive = this.alive;
+    this.awaiting.clear();
+    this.alive = false;
+    this.hits = 0;
+    this.misses = Math.max(this.misses, DEAD_AFTER_MISSES);
+    return { becameAlive: false, becameDead: wasAlive, flushNeighbour: wasAlive };
+  }
+
   /** RFC 6298 §2 smoothing (alpha 1/8, beta 1/4). */
   private sampleRoundTrip(rtt: number): void {
     if (this.smoothedRtt === undefined) {

@@ -73,3 +73,15 @@ export interface Readiness {
 export interface ControllerHandle {
   stop(): Promise<void>;
 }
+
+/** A running watch; close() ends it. */
+export interface Watch {
+  close(): Promise<void>;
+}
+
+/**
+ * Watches the kube-apiserver pod's OpenVPN client of server s and calls `onLost` the moment its connection
+ * to the server drops (the server stopped, was killed or restarted), with a short reason. Silent failures
+ * (a black hole) are the probes' to find.
+ */
+export type WatchServerConnection = (server: number, onLost: (reason: string) => void) => Watch;

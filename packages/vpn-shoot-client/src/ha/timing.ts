@@ -35,6 +35,8 @@ export const RETURN_ROUTE_SWEEP_MS = 100;
 
 /** One watchdog event per server and interval: a failure when no announcement came through its tap (reference: 4 s). */
 export const WATCHDOG_INTERVAL_MS = 4000;
+/** The path controller retries a client's management interface this often while it is unreachable. */
+export const SERVER_WATCH_RETRY_MS = 500;
 /** Connect and command timeout of OpenVPN's management interface. */
 export const MANAGEMENT_TIMEOUT_MS = 2000;
 

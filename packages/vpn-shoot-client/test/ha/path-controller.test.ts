@@ -33,6 +33,9 @@ class SeedHarness {
   readonly tunnel = new FakeTunnel(this.clock, DEFAULT_VPN_NETWORK);
   readonly network: FakeNetwork;
   readonly log = captureLogger();
+  /** What the fake OpenVPN clients report: call `lost[s]` to say server s's client lost its connection. */
+  readonly lost = new Map<number, (reason: string) => void>();
+  readonly watchesClosed: number[] = [];
   private handle: ControllerHandle | undefined;
 
   constructor(taps: string[]) {
@@ -53,6 +56,10 @@ class SeedHarness {
       bindUdp: this.tunnel.bindSeed(0),
       instance: INSTANCE_A,
       logger: this.log.logger,
+      watchServer: (server, onLost) => {
+        this.lost.set(server, onLost);
+        return { close: async () => void this.watchesClosed.push(server) };
+      },
     });
     return this;
   }
@@ -111,6 +118,30 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
       'warn path dead path=tap0/client0 misses=3',
       'info active path changed from=tap0/client0 to=tap1/client0 epoch=2',
     ]);
+  });
+
+  it('switches at once when the OpenVPN client reports its server connection lost, and revives the path by probes', async () => {
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings());
+    await harness.clock.advance(1005);
+    assert.deepEqual([...harness.lost.keys()], [0, 1], 'one watch per tap');
+    harness.tunnel.drop = (c) => c.server === 0;
+    harness.lost.get(0)?.('reconnecting (connection-reset)');
+    assert.equal(harness.route(), viaPath(1, 0), 'switched without waiting for a probe round');
+    assert.deepEqual(harness.network.neighbourDeletions.map((d) => d.at), [1005]);
+    assert.deepEqual(harness.log.lines.filter((l) => /path (dead|changed)|connection lost/.test(l)), [
+      'info active path changed from=none to=tap0/client0 epoch=1',
+      'warn server connection lost tap=tap0 reason="reconnecting (connection-reset)"',
+      'warn path dead path=tap0/client0 misses=3',
+      'info active path changed from=tap0/client0 to=tap1/client0 epoch=2',
+    ]);
+    harness.lost.get(0)?.('exiting');
+    assert.equal(harness.log.lines.filter((l) => l.includes('connection lost')).length, 1, 'a dead path is not lost twice');
+    harness.tunnel.drop = () => false;
+    await harness.clock.advance(300);
+    assert.ok(harness.log.lines.includes('info path healthy path=tap0/client0'), 'probes revive the path');
+    assert.equal(harness.route(), viaPath(1, 0), 'and it stays standby');
+    await harness.stop();
+    assert.deepEqual(harness.watchesClosed.sort(), [0, 1]);
   });
 
   it('deletes the neighbour entry of a dead path at its 3rd miss and every 10 misses after', async () => {

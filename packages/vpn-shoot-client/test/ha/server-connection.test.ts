@@ -1,0 +1,98 @@
+import { strict as assert } from 'node:assert';
+import { once } from 'node:events';
+import * as net from 'node:net';
+import { managementConnectionWatcher } from '../../src/ha/server-connection';
+import { captureLogger } from './support/capture-logger';
+
+const BANNER = ">INFO:OpenVPN Management Interface Version 5 -- type 'help' for more info\r\n";
+
+/** OpenVPN's management port as the watcher uses it: banner, `state on`, then whatever the test pushes. */
+class FakeClientManagement {
+  readonly commands: string[] = [];
+  readonly sockets: net.Socket[] = [];
+  private constructor(readonly server: net.Server) {}
+
+  static async start(port = 0): Promise<FakeClientManagement> {
+    const server = net.createServer();
+    const fake = new FakeClientManagement(server);
+    server.on('connection', (socket) => {
+      fake.sockets.push(socket);
+      socket.write(BANNER);
+      socket.on('data', (chunk) => {
+        for (const command of chunk.toString().split('\n').filter(Boolean)) {
+          fake.commands.push(command.trim());
+          if (command.trim() === 'state on') socket.write('SUCCESS: real-time state notification set to ON\r\n');
+        }
+      });
+    });
+    server.listen(port, '127.0.0.1');
+    await once(server, 'listening');
+    return fake;
+  }
+
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  push(line: string): void {
+    for (const socket of this.sockets) if (!socket.destroyed) socket.write(`${line}\r\n`);
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    this.server.close();
+    await once(this.server, 'close');
+  }
+}
+
+async function until(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 3000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('ha server connection watch (OpenVPN management state notifications, real sockets)', () => {
+  it('reports RECONNECTING and EXITING of the client of server s (port base + s), not the other states', async () => {
+    const fake = await FakeClientManagement.start();
+    const lost: string[] = [];
+    const log = captureLogger();
+    const watch = managementConnectionWatcher(log.logger, '127.0.0.1', fake.port - 1, 20)(1, (reason) => lost.push(reason));
+    try {
+      await until(() => fake.commands.includes('state on'), 'state on');
+      fake.push('>STATE:1700000000,CONNECTED,SUCCESS,fd8f::1,,,,');
+      fake.push('>STATE:1700000001,RECONNECTING,connection-reset,,,,,');
+      fake.push('>LOG:1700000001,I,Connection reset, restarting [0]');
+      fake.push('>STATE:1700000002,TCP_CONNECT,,,,,,');
+      fake.push('>STATE:1700000003,EXITING,SIGTERM,,,,,');
+      await until(() => lost.length === 2, 'two losses');
+      assert.deepEqual(lost, ['reconnecting (connection-reset)', 'exiting (SIGTERM)']);
+    } finally {
+      await watch.close();
+      await fake.stop();
+    }
+  });
+
+  it('reports the end of the management connection as a loss and watches the restarted client again', async () => {
+    let fake = await FakeClientManagement.start();
+    const port = fake.port;
+    const lost: string[] = [];
+    const log = captureLogger();
+    const watch = managementConnectionWatcher(log.logger, '127.0.0.1', port, 20)(0, (reason) => lost.push(reason));
+    try {
+      await until(() => fake.commands.includes('state on'), 'state on');
+      await fake.stop();
+      await until(() => lost.length === 1, 'the loss');
+      assert.deepEqual(lost, ['management connection ended: connection closed']);
+      await until(() => log.lines.some((l) => l.startsWith('info OpenVPN client management not reachable yet')), 'the retry log');
+      fake = await FakeClientManagement.start(port);
+      await until(() => fake.commands.includes('state on'), 'state on after the restart');
+      assert.equal(log.lines.filter((l) => l.startsWith('info OpenVPN client management not reachable yet')).length, 1, 'logged once per streak');
+    } finally {
+      await watch.close();
+      await fake.stop();
+    }
+    assert.equal(lost.length, 1, 'closing the watch is no loss');
+  });
+});
