@@ -90,7 +90,7 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
     const fault = await killActiveServer(lab());
     const { server, outages } = fault;
     measureOutages('ha-server-kill', outages, { server });
-    assertFaultHit(fault);
+    assertFaultHit(fault, { pingsLost: false });
     for (const o of outages) assert.ok(o.gapMs < MAX_GAP_MS, `kube-apiserver pod ${o.kapi}: gap ${o.gapMs} ms`);
     for (const k of range(lab().plan.spec.seedClients)) {
       assert.ok(!lab().pathView(k).active.some((p) => p.startsWith(`tap${server}/`)), `kube-apiserver pod ${k} still routes over server ${server}`);
@@ -116,7 +116,7 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
     const fault = await blackHoleActiveServer(lab());
     const { server, outages } = fault;
     measureOutages('ha-black-hole', outages, { server });
-    assertFaultHit(fault);
+    assertFaultHit(fault, { pingsLost: true });
     for (const o of outages) assert.ok(o.gapMs < MAX_GAP_MS, `kube-apiserver pod ${o.kapi}: gap ${o.gapMs} ms`);
   });
 
@@ -174,10 +174,12 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
 
 /**
  * A gap under the bound proves nothing if the fault missed: every kube-apiserver pod whose active path ran
- * over the faulted server (pod 0's always does, which picks the server) must have lost pings and switched
- * its active path off that server; a pod routed over the other server must not have switched at all.
+ * over the faulted server (pod 0's always does, which picks the server) must have switched its active path off
+ * that server, and lost pings where `pingsLost`; a pod routed over the other server must not have switched.
+ * A killed server's connections close, its clients report that at once and the path controller may switch
+ * before the next 20 ms ping is due, so there the switch alone is the evidence.
  */
-function assertFaultHit(fault: ServerFault): void {
+function assertFaultHit(fault: ServerFault, { pingsLost }: { pingsLost: boolean }): void {
   const over = (paths: string[]): boolean => paths.some((p) => p.startsWith(`tap${fault.server}/`));
   assert.ok(over(fault.activeBefore[0]), `kube-apiserver pod 0 was routed over ${fault.activeBefore[0].join(',')}, not server ${fault.server}`);
   for (const [k, before] of fault.activeBefore.entries()) {
@@ -187,7 +189,7 @@ function assertFaultHit(fault: ServerFault): void {
       continue;
     }
     const outage = fault.outages.find((o) => o.kapi === k);
-    assert.ok(outage !== undefined && outage.lost > 0, `kube-apiserver pod ${k} (on ${before.join(',')}) lost no ping: the fault did not hit it`);
+    assert.ok(outage !== undefined && (!pingsLost || outage.lost > 0), `kube-apiserver pod ${k} (on ${before.join(',')}) lost no ping: the fault did not hit it`);
     assert.ok(first !== undefined && first.length > 0 && !over(first), `kube-apiserver pod ${k}: active path ${before.join(',')} did not move off server ${fault.server} (switches ${JSON.stringify(fault.switchesAfter[k])})`);
   }
 }

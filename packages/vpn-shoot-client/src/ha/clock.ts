@@ -6,6 +6,8 @@ export interface Clock {
   now(): number;
   /** Runs `task` every `intervalMs` until the returned function is called. */
   every(intervalMs: number, task: () => void): () => void;
+  /** Runs `task` once, `delayMs` from now. */
+  after(delayMs: number, task: () => void): void;
 }
 
 export const systemClock: Clock = {
@@ -13,5 +15,8 @@ export const systemClock: Clock = {
   every: (intervalMs, task) => {
     const timer = setInterval(task, intervalMs);
     return () => clearInterval(timer);
+  },
+  after: (delayMs, task) => {
+    setTimeout(task, delayMs);
   },
 };

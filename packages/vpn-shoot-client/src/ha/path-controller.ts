@@ -176,6 +176,10 @@ class PathController {
       return;
     }
     if (echo.instance !== this.deps.instance || echo.seq > this.seq) return;
+    if (echo.role === 'leaving') {
+      this.pathsLost([path], 'shoot client leaving', { path: describePath(path.id) }, (p) => p.health.leavingEchoReceived(echo.seq, echo.nonce));
+      return;
+    }
     this.onHealthChange(path, path.health.echoReceived(echo.seq, echo.nonce, this.deps.clock.now()));
   }
 
@@ -240,10 +244,17 @@ class PathController {
    * path through it is dead now, not after three unanswered probes, so a planned restart costs no probe time.
    */
   private serverLost(server: number, reason: string): void {
-    const hit = this.paths.filter((path) => path.id.server === server && path.health.isAlive);
-    if (hit.length === 0) return;
-    this.logger.warn('server connection lost', { tap: tapName(server), reason });
-    for (const path of hit) this.onHealthChange(path, path.health.connectionLost());
+    const through = this.paths.filter((path) => path.id.server === server);
+    this.pathsLost(through, 'server connection lost', { tap: tapName(server), reason }, (path) => path.health.connectionLost());
+  }
+
+  /** Takes the live ones of `paths` out of use at once, with `verdict` on each; logs `event` when any was live. */
+  private pathsLost(paths: readonly TrackedPath[], event: string, fields: Record<string, string>, verdict: (path: TrackedPath) => HealthChange): void {
+    const live = paths.filter((path) => path.health.isAlive);
+    const changes = live.map((path) => ({ path, change: verdict(path) })).filter(({ change }) => change.becameDead);
+    if (changes.length === 0) return;
+    this.logger.warn(event, fields);
+    for (const { path, change } of changes) this.onHealthChange(path, change);
     this.reselect();
     this.tasks.track(this.routes.sync());
   }

@@ -120,6 +120,16 @@ export class PathHealth {
   }
 
   /**
+   * A "leaving" echo of probe `seq` with `nonce`: the shoot client is stopping, so the path is dead now (as
+   * connectionLost). Like any echo it counts only with the nonce of its probe.
+   */
+  leavingEchoReceived(seq: number, nonce: RandomId): HealthChange {
+    const sent = this.sendTimes.get(seq);
+    if (sent === undefined || sent.nonce !== nonce) return NO_CHANGE;
+    return this.connectionLost();
+  }
+
+  /**
    * The OpenVPN client reported its server connection lost: the path is dead now, as after DEAD_AFTER_MISSES
    * misses, without waiting for probes. Probes still out can no longer prove the path; echoes revive it.
    */

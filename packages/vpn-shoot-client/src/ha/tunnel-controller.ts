@@ -18,7 +18,7 @@ import {
   WATCHDOG_INTERVAL_MS,
 } from './timing';
 import { ServerWatchdog } from './watchdog';
-import { decodeAnnouncement, type Announcement } from './wire';
+import { decodeAnnouncement, encodeAnnouncement, type Announcement } from './wire';
 
 export interface TunnelControllerDeps {
   clock: Clock;
@@ -37,6 +37,8 @@ export interface TunnelControllerHandle extends ControllerHandle {
   readonly port: number;
   /** Ready when every seed pod heard from has its return route installed. */
   readiness(): Readiness;
+  /** Answers probes as "leaving" for `ms` (the pod is being deleted), then resolves; stop() follows. */
+  leave(ms: number): Promise<void>;
 }
 
 /** Distinct rejected announcements remembered so that each is logged once; beyond that the memory starts over. */
@@ -57,7 +59,7 @@ const MAX_REMEMBERED_REJECTIONS = 256;
 export async function runTunnelController(settings: TunnelControllerSettings, deps: TunnelControllerDeps): Promise<TunnelControllerHandle> {
   const controller = new TunnelController(settings, deps);
   const port = await controller.start();
-  return { port, readiness: () => controller.readiness(), stop: () => controller.stop() };
+  return { port, readiness: () => controller.readiness(), leave: (ms) => controller.leave(ms), stop: () => controller.stop() };
 }
 
 class TunnelController {
@@ -75,6 +77,7 @@ class TunnelController {
   private socket: UdpSocket | undefined;
   private cancelTimers: (() => void)[] = [];
   private current: ReturnRoute[] = [];
+  private leaving = false;
 
   constructor(
     settings: TunnelControllerSettings,
@@ -114,6 +117,17 @@ class TunnelController {
     return this.socket.port;
   }
 
+  /**
+   * The pod is being deleted: for `ms`, every probe is answered with a "leaving" echo, so the path controllers
+   * move their traffic to other shoot clients while this pod's OpenVPN clients still carry it (their
+   * containers wait in a preStop hook). Return routes and the watchdog keep working meanwhile.
+   */
+  async leave(ms: number): Promise<void> {
+    this.leaving = true;
+    this.logger.info('leaving: echoing every probe as leaving', { ms });
+    await new Promise<void>((resolve) => this.deps.clock.after(ms, resolve));
+  }
+
   async stop(): Promise<void> {
     for (const cancel of this.cancelTimers) cancel();
     this.cancelTimers = [];
@@ -147,8 +161,9 @@ class TunnelController {
       this.logger.debug('ignoring datagram', { sender: datagram.address, error: oneLine(err) });
       return;
     }
-    this.tasks.track((this.socket as UdpSocket).send(datagram.data, datagram.port, datagram.address).catch(() => undefined));
-    if (announcement.role === 'down') return;
+    const echo = this.leaving ? encodeAnnouncement({ ...announcement, role: 'leaving' }) : datagram.data;
+    this.tasks.track((this.socket as UdpSocket).send(echo, datagram.port, datagram.address).catch(() => undefined));
+    if (announcement.role === 'down' || announcement.role === 'leaving') return;
     this.watchdog.announcementSeen(server);
     const problem = podProblem(this.scope, announcement.pod, this.endpointAddresses);
     if (problem !== undefined) {

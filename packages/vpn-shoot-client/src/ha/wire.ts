@@ -20,16 +20,19 @@ import { Ip } from '@vpn/common';
  *          the nonce of an outstanding probe of its path, so echoes cannot be forged by guessing seq.
  *   role   the seed's view of this path: "active" (the shoot networks are routed over it; in balance-rr
  *          every healthy path is active), "standby" (healthy, not routed) or "down" (not healthy).
+ *          In an echo only, "leaving": the tunnel controller is stopping (its pod is being deleted) and its
+ *          OpenVPN clients will follow; the path controller takes the path out of use at once.
  *
  * The path controller sends one to every shoot client over every path each probe interval. The tunnel
  * controller answers every datagram it accepts by echoing it byte for byte to its source address and
- * port: the echo is the probe's reply. "active" and "standby" datagrams are also announcements (they
- * install return routes and feed the watchdog); "down" ones are only probes. Unknown fields are ignored.
+ * port: the echo is the probe's reply; a stopping tunnel controller echoes it with the role "leaving" instead.
+ * "active" and "standby" datagrams are also announcements (they install return routes and feed the
+ * watchdog); "down" and "leaving" ones are only probes. Unknown fields are ignored.
  */
 export const WIRE_VERSION = 2;
 export const MAX_DATAGRAM_BYTES = 512;
 
-export const PATH_ROLES = ['active', 'standby', 'down'] as const;
+export const PATH_ROLES = ['active', 'standby', 'down', 'leaving'] as const;
 export type PathRole = (typeof PATH_ROLES)[number];
 
 /** 64 random bits as 16 lower-case hex digits: instance identities and probe nonces. */

@@ -3,7 +3,7 @@ import { Cidr, DEFAULT_VPN_NETWORK, InputError, Ip, type PathControllerSettings 
 import { runPathController } from '../../src/ha/path-controller';
 import type { ControllerHandle } from '../../src/ha/ports';
 import { ANNOUNCEMENT_PORT, PROBE_INTERVAL_MS } from '../../src/ha/timing';
-import { decodeAnnouncement } from '../../src/ha/wire';
+import { decodeAnnouncement, encodeAnnouncement } from '../../src/ha/wire';
 import { captureLogger } from './support/capture-logger';
 import { FakeClock } from './support/fake-clock';
 import { FakeNetwork } from './support/fake-network';
@@ -142,6 +142,16 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
     assert.equal(harness.route(), viaPath(1, 0), 'and it stays standby');
     await harness.stop();
     assert.deepEqual(harness.watchesClosed.sort(), [0, 1]);
+  });
+
+  it('moves off a shoot client at its first "leaving" echo, to the same server\'s next client', async () => {
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings({ haVpnClients: 2 }));
+    await harness.clock.advance(1005);
+    assert.equal(harness.route(), viaPath(0, 0));
+    harness.tunnel.rewriteEcho = (data, client) => (client === 0 ? encodeAnnouncement({ ...decodeAnnouncement(data), role: 'leaving' }) : data);
+    await harness.clock.advance(100);
+    assert.equal(harness.route(), viaPath(0, 1), 'within one probe round');
+    assert.ok(harness.log.lines.includes('warn shoot client leaving path=tap0/client0'));
   });
 
   it('deletes the neighbour entry of a dead path at its 3rd miss and every 10 misses after', async () => {

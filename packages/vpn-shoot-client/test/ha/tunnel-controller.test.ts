@@ -4,7 +4,7 @@ import type { Datagram, UdpSocket } from '../../src/ha/ports';
 import { SENDER_BURST } from '../../src/ha/limits';
 import { ANNOUNCEMENT_PORT, RETURN_ROUTE_EXPIRY_MS, WATCHDOG_INTERVAL_MS } from '../../src/ha/timing';
 import { runTunnelController, type TunnelControllerHandle } from '../../src/ha/tunnel-controller';
-import { encodeAnnouncement, type Announcement } from '../../src/ha/wire';
+import { decodeAnnouncement, encodeAnnouncement, type Announcement } from '../../src/ha/wire';
 import { captureLogger } from './support/capture-logger';
 import { FakeClock } from './support/fake-clock';
 import { FakeNetwork } from './support/fake-network';
@@ -84,6 +84,23 @@ describe('ha tunnel controller (fake clock, in-memory tunnels)', () => {
     assert.equal(harness.echoes[0].address, 'fd8f:6d53:b97a:1::101:b00');
     assert.equal(harness.network.route(POD), `${POD} via fd8f:6d53:b97a:1::101:1001 dev tap1`);
     assert.deepEqual(harness.controller.readiness(), { ready: true, reason: 'ok' });
+  });
+
+  it('while leaving, answers every probe as "leaving" for the time given, and keeps its return routes', async () => {
+    harness = await new ShootHarness(['tap0', 'tap1']).start();
+    harness.send(1, { seq: 1 });
+    await harness.clock.advance(10);
+    let left = false;
+    const leaving = harness.controller.leave(1000).then(() => (left = true));
+    harness.send(1, { seq: 2 });
+    await harness.clock.advance(500);
+    assert.equal(left, false);
+    const echo = decodeAnnouncement(harness.echoes[1].data);
+    assert.deepEqual([echo.seq, echo.nonce, echo.role], [2, NONCE, 'leaving']);
+    assert.equal(harness.network.route(POD), `${POD} via fd8f:6d53:b97a:1::101:1001 dev tap1`);
+    await harness.clock.advance(500);
+    await leaving;
+    assert.ok(harness.log.lines.includes('info leaving: echoing every probe as leaving ms=1000'));
   });
 
   it('routes IPv6 seed pods with /128', async () => {

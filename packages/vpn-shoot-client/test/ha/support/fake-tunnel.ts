@@ -30,8 +30,8 @@ export class FakeTunnel {
   readonly log: Crossing[] = [];
   /** While set, send() of the seed (path controller) or shoot (tunnel controller) side throws this synchronously. */
   readonly sendThrows: { seed?: string; shoot?: string } = {};
-  /** Rewrites every datagram a shoot client sends (a hostile or broken echo). */
-  rewriteEcho: (data: Buffer) => Buffer = (data) => data;
+  /** Rewrites every datagram shoot client `client` sends (a hostile, broken or leaving echo). */
+  rewriteEcho: (data: Buffer, client: number) => Buffer = (data) => data;
   private readonly seeds = new Map<number, Endpoint>();
   private readonly shoots = new Map<number, Endpoint>();
   private nextPort = 40000;
@@ -88,7 +88,7 @@ export class FakeTunnel {
   }
 
   private toSeed(client: number, from: Endpoint, original: Buffer, port: number, address: string): void {
-    const data = this.rewriteEcho(original);
+    const data = this.rewriteEcho(original, client);
     const target = this.findPath(address, (server, seedPod) => this.seedAddress(seedPod, server));
     const seed = target === undefined ? undefined : this.seeds.get(target.index);
     if (target === undefined || seed === undefined || seed.port !== port) return;
