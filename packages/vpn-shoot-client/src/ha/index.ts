@@ -7,7 +7,7 @@ import { managementConnectionWatcher } from './server-connection';
 import type { ControllerHandle } from './ports';
 import { startReadinessServer } from './readiness-server';
 import { runTunnelController } from './tunnel-controller';
-import { READINESS_PORT } from './timing';
+import { LEAVING_MS, READINESS_PORT } from './timing';
 import { bindUdp6 } from './udp';
 import { randomId } from './wire';
 
@@ -72,6 +72,7 @@ export async function startTunnelController(
     logger.info('readiness probe listening', { port: readiness.port, path: '/readyz' });
     return {
       stop: async () => {
+        await controller.leave(LEAVING_MS);
         await readiness.close();
         await controller.stop();
         network.close();

@@ -33,6 +33,12 @@ export const RETURN_ROUTE_EXPIRY_MS = 10 * 60 * 1000;
 /** The tunnel controller re-evaluates silence, expiry and failed route installs this often. */
 export const RETURN_ROUTE_SWEEP_MS = 100;
 
+/**
+ * A stopping tunnel controller answers probes as "leaving" this long before it exits: ten probe rounds, so
+ * every path controller hears it even under loss. The pod's OpenVPN client containers outlive it (preStop).
+ */
+export const LEAVING_MS = 1000;
+
 /** One watchdog event per server and interval: a failure when no announcement came through its tap (reference: 4 s). */
 export const WATCHDOG_INTERVAL_MS = 4000;
 /** The path controller retries a client's management interface this often while it is unreachable. */
