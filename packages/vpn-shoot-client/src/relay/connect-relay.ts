@@ -17,13 +17,13 @@ export interface RelayOptions {
 }
 
 /**
- * The pace of attempts while the ingress fails: fast enough that a restarted server is reached within
- * 0.1 s of being back, slowing down to OpenVPN's former pace (5 s) when the outage lasts, so that the
- * shoots of a seed do not flood its ingress.
+ * The pace of attempts while the ingress fails: a server that restarts within 10 s (a container restart)
+ * is reached within 0.1 s of being back; a longer outage slows down to OpenVPN's former pace (5 s), so that
+ * the shoots of a seed do not flood its ingress.
  */
 export function defaultRetryDelayMs(failingForMs: number): number {
-  if (failingForMs < 2_000) return 100;
-  if (failingForMs < 30_000) return 1_000;
+  if (failingForMs < 10_000) return 100;
+  if (failingForMs < 60_000) return 1_000;
   return 5_000;
 }
 
