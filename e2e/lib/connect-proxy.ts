@@ -24,6 +24,8 @@ export interface ConnectProxyOptions {
   route(request: ConnectRequest): RouteDecision;
   connectTimeoutMs: number;
   log(line: string): void;
+  /** Sees every request head as received, up to and including its empty line. */
+  onHead?(head: Buffer): void;
 }
 
 const MAX_HEAD_BYTES = 16 * 1024;
@@ -41,6 +43,7 @@ export function createConnectProxy(opts: ConnectProxyOptions): net.Server {
       }
       client.off('data', onData);
       client.pause();
+      opts.onHead?.(head.subarray(0, end + 4));
       const request = parseRequestHead(head.subarray(0, end).toString('latin1'));
       const rest = head.subarray(end + 4);
       if (!request) return refuse(client, 400, 'Bad Request');

@@ -1,4 +1,4 @@
-import { promises as fs, rmSync } from 'node:fs';
+import { promises as fs, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { addressPlan, hostPort, INGRESS_PORTS, type AddressPlan, type LabSpec, type ShootHost } from './address-plan';
@@ -24,6 +24,8 @@ import {
   SHOOT_HOST_PORT,
   shootClientArgs,
   shootClientEnv,
+  httpProxyConfig,
+  type ClientVia,
   type LabFiles,
 } from './vpn-programs';
 
@@ -57,6 +59,7 @@ export interface TunnelUp {
 
 const PROGRAMS = path.join(__dirname, 'programs');
 const READY_LINE = /Initialization Sequence Completed/;
+const HEAD_LINE = /^\S+ \[[^\]]+\] request head (\S+)$/;
 let labCount = 0;
 
 /**
@@ -68,6 +71,7 @@ export class TunnelLab {
   private clientStarts = 0;
   private serverOpenvpn: SupervisedProcess | undefined;
   private clientOpenvpn: SupervisedProcess | undefined;
+  private ingress: SupervisedProcess | undefined;
 
   private constructor(
     readonly plan: AddressPlan,
@@ -128,14 +132,17 @@ export class TunnelLab {
 
   /**
    * The vpn-shoot container: `setup` on the first start, the root command, then OpenVPN (not waiting for
-   * the tunnel). Returns the zero points of tunnel-up measurements.
+   * the tunnel). Returns the zero points of tunnel-up measurements. With `http-proxy` the rendered config
+   * is turned back into the one OpenVPN used before the connect relay (the relay started by the root
+   * command then idles), for comparisons in one lab.
    */
-  async startClient(): Promise<ClientStart> {
+  async startClient(via: ClientVia = 'relay'): Promise<ClientStart> {
     const podAt = Date.now();
     const n = this.clientStarts++;
     const env = shootClientEnv(this.plan);
     if (n === 0) await this.node(this.ns.client, 'client-setup', [SHOOT_CLIENT, 'setup'], env);
     await this.node(this.ns.client, `client-config-${n}`, shootClientArgs(this.files), env);
+    if (via === 'http-proxy') writeFileSync(this.files.clientConfig, httpProxyConfig(readFileSync(this.files.clientConfig, 'utf8'), env), { mode: 0o600 });
     const openvpnAt = Date.now();
     this.clientOpenvpn = this.supervisor.start({
       name: `client-openvpn-${n}`,
@@ -149,6 +156,16 @@ export class TunnelLab {
 
   async stopClient(signal: NodeJS.Signals): Promise<void> {
     await this.clientOpenvpn?.stop(signal);
+  }
+
+  /** Every CONNECT request head the ingress received, in order, exactly as received. */
+  ingressRequestHeads(): Buffer[] {
+    return (this.ingress?.output() ?? '')
+      .split('\n')
+      .flatMap((line) => {
+        const m = HEAD_LINE.exec(line);
+        return m?.[1] === undefined ? [] : [Buffer.from(m[1], 'base64')];
+      });
   }
 
   /** The current OpenVPN processes, for log assertions. */
@@ -276,7 +293,7 @@ export class TunnelLab {
       listeners: Object.entries(INGRESS_PORTS).map(([headerKey, port]) => ({ port, headerKey })),
       routes: { [serverClusterName(this.plan)]: server },
     };
-    await Promise.all([
+    [this.ingress] = await Promise.all([
       this.startProgram(this.ns.ingress, 'ingress-proxy', 'ingress-proxy', ingress),
       this.startProgram(this.ns.server, 'envoy-proxy', 'envoy-proxy', { host: '::', port: ENVOY_PORT }, ENVOY_GID),
       this.startProgram(this.ns.shootHosts, 'shoot-hosts', 'shoot-host', { port: SHOOT_HOST_PORT }),

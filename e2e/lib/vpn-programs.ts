@@ -85,3 +85,26 @@ export function shootClientEnv(plan: AddressPlan): NodeJS.ProcessEnv {
 export function containerEnv<Variables>(variables: Variables): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...variables };
 }
+
+/** How the lab's shoot client reaches the ingress: our connect relay, or OpenVPN's own `http-proxy` as before it. */
+export type ClientVia = 'relay' | 'http-proxy';
+
+/**
+ * The client config the root command rendered before the connect relay: `http-proxy` with the routing
+ * header, `remote <ENDPOINT>`, `connect-retry 1 5` and `proto` by IP_FAMILIES (the reference's config;
+ * e2e/unit pins it against the rendering of a relay config).
+ */
+export function httpProxyConfig(config: string, env: NodeJS.ProcessEnv): string {
+  const families = (env.IP_FAMILIES ?? 'IPv4').split(',');
+  const proto = families.length === 2 ? 'tcp-client' : families[0] === 'IPv6' ? 'tcp6-client' : 'tcp4-client';
+  const replacements: Array<[RegExp, string]> = [
+    [/^# reconnect at once.*\nconnect-retry 0 5\n# restart when.*\nserver-poll-timeout 10\n/m, '# retry every second, increase retry timeout to max 5\nconnect-retry 1 5\n'],
+    [/^proto tcp4-client$/m, `proto ${proto}`],
+    [/^management /m, `http-proxy ${env.ENDPOINT} ${env.OPENVPN_PORT ?? 8132}\nhttp-proxy-option CUSTOM-HEADER ${env.REVERSED_VPN_HEADER_KEY ?? 'Reversed-VPN'} ${env.REVERSED_VPN_HEADER ?? 'invalid-host'}\nmanagement `],
+    [/^# vpn-shoot-client connect-relay .*\nremote 127\.0\.0\.1 \d+$/m, `remote ${env.ENDPOINT}`],
+  ];
+  return replacements.reduce((text, [from, to]) => {
+    if (!from.test(text)) throw new Error(`client config has no ${from}`);
+    return text.replace(from, to);
+  }, config);
+}

@@ -13,7 +13,12 @@ export interface IngressConfig {
 const config = programArgument<IngressConfig>();
 const routes = new Map(Object.entries(config.routes));
 const listening = config.listeners.map(({ port, headerKey }) => {
-  const server = createConnectProxy({ route: routeByHeader(headerKey, routes), connectTimeoutMs: 3_000, log: (l) => say(`[${headerKey}] ${l}`) });
+  const server = createConnectProxy({
+    route: routeByHeader(headerKey, routes),
+    connectTimeoutMs: 3_000,
+    log: (l) => say(`[${headerKey}] ${l}`),
+    onHead: (head) => say(`[${headerKey}] request head ${head.toString('base64')}`),
+  });
   return new Promise<Server>((resolve) => server.listen({ host: config.host, port }, () => resolve(server)));
 });
 void Promise.all(listening).then(() => say(`listening on ${config.listeners.map((l) => `${l.port} (${l.headerKey})`).join(', ')}`));

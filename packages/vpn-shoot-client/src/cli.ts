@@ -11,6 +11,7 @@ export type ShootClientCommand =
   | { command: 'setup' }
   | { command: 'path-controller' }
   | { command: 'tunnel-controller' }
+  | { command: 'connect-relay' }
   | { command: 'help' };
 
 const ENVIRONMENT_NOTE = 'Set-but-empty variables count as unset; lists are split on "," without trimming.';
@@ -24,7 +25,7 @@ export function parseShootClientArgs(argv: string[]): ShootClientCommand {
   const parser: Argv = yargs(argv)
     .scriptName('vpn-shoot-client')
     .usage(
-      '$0 [command]\n\nWithout a command: set the iptables rules, remove stale addresses from the tunnel device and render the OpenVPN client config.',
+      '$0 [command]\n\nWithout a command: set the iptables rules, remove stale addresses from the tunnel device, start the connect relay (shoot clients) and render the OpenVPN client config.',
     )
     .option('config-file', { type: 'string', default: '/openvpn-client.config', describe: 'client config to write (root command)' })
     .option('secrets-dir', { type: 'string', default: '/srv/secrets', describe: 'directory holding vpn-client[-N]/ and tlsauth/ (root command)' })
@@ -34,6 +35,11 @@ export function parseShootClientArgs(argv: string[]): ShootClientCommand {
     )
     .command('tunnel-controller', 'HA, shoot side: return routes from announcements, /readyz on :8080, per-server watchdog', (b) =>
       b.epilogue(environment(['tunnel-controller'])),
+    )
+    .command(
+      'connect-relay',
+      'shoot clients: the HTTP CONNECT through ENDPOINT for OpenVPN, on 127.0.0.1:9505+VPN_SERVER_INDEX (the root command starts it)',
+      (b) => b.epilogue(environment(['connect-relay'])),
     )
     .epilogue(environment(SHOOT_CLIENT_COMMANDS))
     .option('enable-pprof', { type: 'boolean', default: false, describe: 'accepted for compatibility with the Go images; there is no profiler' })
@@ -54,6 +60,7 @@ export function parseShootClientArgs(argv: string[]): ShootClientCommand {
     case 'setup':
     case 'path-controller':
     case 'tunnel-controller':
+    case 'connect-relay':
       return { command: sub };
     default:
       throw new Error(`unknown command: ${String(sub)}`);

@@ -1,5 +1,6 @@
 import { parsePathControllerSettings, parseTunnelControllerSettings, runProgram, untilTerminated } from '@vpn/common';
 import { parseShootClientArgs } from './cli';
+import { runConnectRelay } from './commands/connect-relay';
 import { renderClient } from './commands/root';
 import { setupClient } from './commands/setup';
 import { startPathController, startTunnelController, type ControllerHandle } from './ha';
@@ -18,6 +19,8 @@ export function main(argv: string[]): Promise<void> {
         return runUntilTerminated(await startPathController(parsePathControllerSettings(process.env), log.with({ cmd: cmd.command })));
       case 'tunnel-controller':
         return runUntilTerminated(await startTunnelController(parseTunnelControllerSettings(process.env), log.with({ cmd: cmd.command })));
+      case 'connect-relay':
+        return runConnectRelay(log.with({ cmd: cmd.command }));
     }
   });
 }

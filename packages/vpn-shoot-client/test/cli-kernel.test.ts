@@ -33,11 +33,15 @@ describe('vpn-shoot-client [root]: setup and root command on the real kernel', f
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  // Output goes through a file: the connect relay the root command starts keeps its stdout open.
   const run = (args: string[]): string => {
-    const r = ns.exec(process.execPath, [LAUNCHER, ...args], env);
-    assert.equal(r.status, 0, r.stderr);
-    return r.stdout;
+    const out = path.join(dir, 'out');
+    const r = ns.exec('sh', ['-c', '"$0" "$@" >"$OUT" 2>&1', process.execPath, LAUNCHER, ...args], { ...env, OUT: out });
+    const output = readFileSync(out, 'utf8');
+    assert.equal(r.status, 0, output);
+    return output;
   };
+  const relays = (): string[] => ns.sh('ss -Htln').split('\n').filter((l) => /\s127\.0\.0\.1:9505\s/.test(l));
 
   it('setup sets the shoot client sysctls (forwarding on, rp_filter off) and leaves disable_ipv6 alone', () => {
     ns.sh('sysctl -qw net.ipv6.conf.all.disable_ipv6=1');
@@ -50,11 +54,15 @@ describe('vpn-shoot-client [root]: setup and root command on the real kernel', f
     ns.sh('sysctl -qw net.ipv6.conf.all.disable_ipv6=0');
   });
 
-  it('root sets the rules once however often it runs, and writes a mode-0600 config', () => {
-    run(['--config-file', `${dir}/client.conf`, '--secrets-dir', `${dir}/secrets`]);
+  it('root sets the rules once however often it runs, starts one connect relay, and writes a mode-0600 config', () => {
+    assert.match(run(['--config-file', `${dir}/client.conf`, '--secrets-dir', `${dir}/secrets`]), /info started connect relay cmd=vpn-shoot-client listen=127.0.0.1:9505/);
     const once = rules(ns);
-    for (let i = 0; i < 3; i++) run(['--config-file', `${dir}/client.conf`, '--secrets-dir', `${dir}/secrets`]);
+    for (let i = 0; i < 3; i++) {
+      assert.match(run(['--config-file', `${dir}/client.conf`, '--secrets-dir', `${dir}/secrets`]), /info connect relay already running/);
+    }
     assert.equal(rules(ns), once);
+    assert.equal(relays().length, 1);
+    assert.match(readFileSync(`${dir}/client.conf`, 'utf8'), /^remote 127\.0\.0\.1 9505$/m);
     assert.equal(statSync(`${dir}/client.conf`).mode & 0o777, 0o600);
     assert.match(once, /-A PREROUTING -d 244.0.0.0\/11 -i tun0 .*-j NETMAP --to 100.96.0.0\/11/);
     assert.match(once, /-A POSTROUTING -o eth0 .*-j MASQUERADE/);

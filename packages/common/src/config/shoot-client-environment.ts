@@ -1,11 +1,11 @@
 import { BONDING_MODES } from './shared';
 import { DEFAULTED_SHOOT_NETWORK_VARIABLES, EMPTY_SHOOT_NETWORK_VARIABLES, SHARED_VARIABLES, type EnvironmentTable } from './variables';
 
-export const SHOOT_CLIENT_COMMANDS = ['root', 'setup', 'path-controller', 'tunnel-controller'] as const;
+export const SHOOT_CLIENT_COMMANDS = ['root', 'setup', 'path-controller', 'tunnel-controller', 'connect-relay'] as const;
 export type ShootClientSubcommand = (typeof SHOOT_CLIENT_COMMANDS)[number];
 
 /** Everything that reads the client settings (`parseClientSettings`). */
-const CLIENT = ['root', 'setup'] as const;
+const CLIENT = ['root', 'setup', 'connect-relay'] as const;
 const PATH = ['path-controller'] as const;
 const TUNNEL = ['tunnel-controller'] as const;
 const IGNORED = 'accepted and ignored, as by the reference (no IP pool in this design)';

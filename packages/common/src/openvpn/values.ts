@@ -55,6 +55,8 @@ export interface ClientConfigValues {
   reversedVpnHeader: string;
   /** 7505 + VPN_SERVER_INDEX. */
   managementPort: number;
+  /** Shoot clients: the loopback port of the connect relay (`vpn-shoot-client connect-relay`), 9505 + VPN_SERVER_INDEX. */
+  relayPort: number;
   /** Route target of the non-HA shoot client's `up` hook: `241.0.0.0/8` for an IPv4 seed pod network, the CIDR itself otherwise, '' when unset. */
   seedPodNetwork: string;
 }

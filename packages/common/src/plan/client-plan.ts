@@ -12,6 +12,9 @@ export interface ClientRuntime {
   tunMtu: number;
 }
 
+/** The connect relay listens on 127.0.0.1; HA shoot clients of one pod share it, so each server has its own port. */
+export const RELAY_HOST = '127.0.0.1';
+const RELAY_PORT_BASE = 9505;
 
 export function clientConfigValues(settings: ClientSettings, runtime: ClientRuntime): ClientConfigValues {
   const serverIndex = settings.vpnServerIndex;
@@ -28,6 +31,7 @@ export function clientConfigValues(settings: ClientSettings, runtime: ClientRunt
     reversedVpnHeaderKey: settings.reversedVpnHeaderKey,
     reversedVpnHeader: settings.reversedVpnHeader,
     managementPort: MANAGEMENT_PORT_BASE + (serverIndex ?? 0),
+    relayPort: RELAY_PORT_BASE + (serverIndex ?? 0),
     seedPodNetwork: upHookSeedRoute(settings),
   };
 }

@@ -55,6 +55,7 @@ export function c1Values(overrides: Partial<ClientConfigValues> = {}): ClientCon
     reversedVpnHeaderKey: 'Reversed-VPN',
     reversedVpnHeader: 'outbound|1194||vpn-seed-server.shoot--foo--bar.svc.cluster.local',
     managementPort: 7505,
+    relayPort: 9505,
     seedPodNetwork: '241.0.0.0/8',
     ...overrides,
   };

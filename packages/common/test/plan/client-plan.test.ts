@@ -49,6 +49,7 @@ describe('plan: client config values (as the reference builds its client templat
     const v = clientConfigValues(parseClientSettings(C2), { ...RUNTIME, tunMtu: 8800 });
     assert.equal(v.device, 'tap1');
     assert.equal(v.managementPort, 7506);
+    assert.equal(v.relayPort, 9506);
     assert.equal(v.clientIndex, 1);
     assert.equal(v.isHA, true);
     assert.equal(v.tunMtu, 8800);

@@ -16,6 +16,7 @@ import {
   withNetlink,
   writeFileAtomic,
 } from '@vpn/common';
+import { relayPlan, startConnectRelay } from './connect-relay';
 
 export interface RootPaths {
   configFile: string;
@@ -24,11 +25,12 @@ export interface RootPaths {
 
 /**
  * Sets the client's iptables rules, clears addresses a previous OpenVPN left on a persistent tunnel device
- * (it would crash with "address already assigned"), and writes the client config last, so a failed run
- * leaves no config behind.
+ * (it would crash with "address already assigned"), starts a shoot client's connect relay unless one
+ * already listens, and writes the client config last, so a failed run leaves no config behind.
  */
 export async function renderClient(paths: RootPaths, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const settings = parseClientSettings(env);
+  const relay = settings.isShootClient ? relayPlan(settings) : undefined;
   await withNetlink(async (netlink) => {
     const tunMtu = settings.autoMtu ? await detectTunnelMtu(netlink) : 0;
     const values = clientConfigValues(settings, { secretsDir: paths.secretsDir, tunMtu });
@@ -62,6 +64,11 @@ export async function renderClient(paths: RootPaths, log: Logger, env: NodeJS.Pr
 
     const removed = await removeStaleTunnelAddresses(netlink, values.device);
     if (removed.length > 0) log.info('removed stale addresses from tunnel device', { device: values.device, addresses: removed.join(',') });
+
+    if (relay) {
+      const startup = await startConnectRelay(log, env);
+      log.info(startup === 'listening' ? 'started connect relay' : 'connect relay already running', { listen: `${relay.options.listen.host}:${relay.options.listen.port}` });
+    }
 
     await writeFileAtomic(paths.configFile, config, 0o600);
     log.info('wrote OpenVPN client config', { config: paths.configFile, device: values.device, mtu: tunMtu || undefined });

@@ -39,6 +39,7 @@ class FakeClientManagement {
   }
 
   async stop(): Promise<void> {
+    if (!this.server.listening) return;
     for (const socket of this.sockets) socket.destroy();
     this.server.close();
     await once(this.server, 'close');
@@ -46,7 +47,8 @@ class FakeClientManagement {
 }
 
 async function until(done: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
+  // Generous: these are real sockets and timers on a machine that may be busy with other tests.
+  const deadline = Date.now() + 10_000;
   while (!done()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
