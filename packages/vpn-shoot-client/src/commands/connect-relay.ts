@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import {
   type ClientSettings,
   type Logger,
@@ -55,6 +56,11 @@ export function relayPlan(settings: ClientSettings): RelayPlan {
  */
 export async function runConnectRelay(log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const plan = relayPlan(parseClientSettings(env));
+  // A bug that escapes the relay ends the process (runProgram); without the relay OpenVPN would retry a
+  // closed port forever, so it goes too and the container restarts. This must happen synchronously.
+  const takeOpenvpnAlong = (): void => stopParentOpenvpn(log);
+  process.prependListener('uncaughtException', takeOpenvpnAlong);
+  process.prependListener('unhandledRejection', takeOpenvpnAlong);
   const relay = new ConnectRelay({ ...plan.options, log });
   const startup = await relay.listen();
   const listen = `${plan.options.listen.host}:${plan.options.listen.port}`;
@@ -75,6 +81,22 @@ export async function runConnectRelay(log: Logger, env: NodeJS.ProcessEnv = proc
   }
   await relay.close();
   return 0;
+}
+
+/**
+ * In the container the relay's parent is OpenVPN (the entrypoint exec'd it after the root command, whose
+ * child the relay was). Signals it only when the parent really is openvpn: outside a container the parent
+ * is whatever adopted the relay.
+ */
+export function stopParentOpenvpn(log: Logger): void {
+  const parent = process.ppid;
+  try {
+    if (readFileSync(`/proc/${parent}/comm`, 'utf8').trim() !== 'openvpn') return;
+    process.kill(parent, 'SIGTERM');
+    log.warn('connect relay failing: stopped OpenVPN so that the container restarts', { pid: parent });
+  } catch (err) {
+    log.warn('connect relay failing: could not stop OpenVPN', { pid: parent, error: oneLine(err) });
+  }
 }
 
 async function stopOpenvpn(port: number, log: Logger): Promise<void> {
