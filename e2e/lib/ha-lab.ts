@@ -1,12 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { promises as fs, readFileSync, rmSync } from 'node:fs';
+import { promises as fs, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hostPort } from './address-plan';
 import type { Upstream } from './connect-proxy';
 import { cleanupOnExit } from './exit-cleanup';
 import { writeHaSecrets, type HaCertificates } from './ha-certs';
-import type { FlowsResult } from './ha-flows';
 import { HA_SERVERS, HEADER_KEY, haPlan, haServerClusterName, ipv4Of, range, type HaLabSpec, type HaPlan } from './ha-plan';
 import {
   clientArgs,
@@ -24,7 +22,7 @@ import {
 } from './ha-programs';
 import { HaTopology, type HaNamespaces } from './ha-topology';
 import { allPaths, readControllerLog, returnRoutes, routesInSync, type ControllerView } from './ha-verdicts';
-import { parsePingReplies, type PingReply } from './measurement';
+import { startFlowSink, startPingSeries, type PingSeries } from './measurement';
 import type { Netns } from './netns';
 import { ProcessSupervisor, sleep, type SupervisedProcess } from './process-supervisor';
 import type { IngressConfig } from './programs/ingress-proxy';
@@ -36,11 +34,7 @@ export interface HaLabOptions {
   certs: HaCertificates;
 }
 
-/** The port of the flow sink on the shoot hosts (balance-rr spreading). */
-export const FLOW_PORT = 9000;
-
 const PROGRAMS = path.join(__dirname, 'programs');
-const FLOWS_PROGRAM = path.join(__dirname, 'ha-flows.js');
 const READY_LINE = /Initialization Sequence Completed/;
 let labCount = 0;
 
@@ -51,16 +45,6 @@ export interface ShootHostCheck {
   ok: boolean;
   detail: string;
 }
-
-/** A fault injected into the lab; `undo` removes exactly what was added. */
-export interface Fault {
-  /** Packets the fault's rules have dropped so far: a fault that dropped nothing tested nothing. */
-  dropped(): Promise<number>;
-  undo(): Promise<void>;
-}
-
-/** Marks the rules of a fault, so that their counters can be told from the pods' own rules. */
-const FAULT_COMMENT = 'e2e-fault';
 
 /**
  * One HA lab (docs/ha.md): the topology, the stand-ins (ingress, shoot hosts, flow sink) and this
@@ -237,19 +221,8 @@ export class HaLab {
   }
 
   /** A `ping -D -i 0.02` series (at most 5 minutes) from kube-apiserver pod k to `target`; `stop` returns its replies. */
-  startPing(k: number, target: string): { stop(): Promise<PingReply[]> } {
-    const proc = this.supervisor.start({
-      name: `kapi${k}-ping-${this.next(`ping${k}`)}`,
-      netns: this.ns.seedClients[k],
-      file: 'ping',
-      args: ['-D', '-n', '-i', '0.02', '-c', String(300 * 50), target],
-    });
-    return {
-      stop: async () => {
-        await proc.stop('SIGINT');
-        return parsePingReplies(proc.output());
-      },
-    };
+  startPing(k: number, target: string): PingSeries {
+    return startPingSeries(this.supervisor, { name: `kapi${k}-ping-${this.next(`ping${k}`)}`, netns: this.ns.seedClients[k], target, intervalS: 0.02, count: 300 * 50 });
   }
 
   /** From every kube-apiserver pod to every shoot host: a TCP request to the shoot host service and one ping. */
@@ -268,30 +241,6 @@ export class HaLab {
     );
   }
 
-  /** Server s's pod drops every packet on eth0, both ways, both families, without a reset: a silent black hole. */
-  async blackHole(s: number): Promise<Fault> {
-    return this.iptablesFault(this.ns.servers[s], [
-      ['INPUT', '-i', 'eth0', '-j', 'DROP'],
-      ['OUTPUT', '-o', 'eth0', '-j', 'DROP'],
-    ], ['iptables', 'ip6tables']);
-  }
-
-  /** Random loss of `probability` on the link between the ingress and server s, in each direction. */
-  async lossToServer(s: number, probability: number): Promise<Fault> {
-    const ingress = ipv4Of(this.plan.ingressInternal);
-    const loss = ['-m', 'statistic', '--mode', 'random', '--probability', String(probability), '-j', 'DROP'];
-    return this.iptablesFault(this.ns.servers[s], [
-      ['INPUT', '-i', 'eth0', '-s', ingress, ...loss],
-      ['OUTPUT', '-o', 'eth0', '-d', ingress, ...loss],
-    ], ['iptables']);
-  }
-
-  /** Bytes received plus sent on server s's eth0: every tunnel of that server crosses it. */
-  async serverBytes(s: number): Promise<number> {
-    const [link] = JSON.parse(await this.ns.servers[s].ip('-s', '-j', 'link', 'show', 'eth0')) as { stats64: { rx: { bytes: number }; tx: { bytes: number } } }[];
-    return link.stats64.rx.bytes + link.stats64.tx.bytes;
-  }
-
   /** Runs one probe of `programs/probe` inside `ns`. */
   async probe(ns: Netns, op: ProbeOp): Promise<ProbeResult> {
     const r = await ns.exec(process.execPath, [path.join(PROGRAMS, 'probe.js'), JSON.stringify(op)], { timeoutMs: 30_000 });
@@ -299,17 +248,6 @@ export class HaLab {
       return JSON.parse(r.stdout) as ProbeResult;
     } catch {
       return { ok: false, detail: `probe crashed: ${(r.stderr || r.stdout).trim()}`, ms: 0 };
-    }
-  }
-
-  /** `flows` concurrent TCP flows of `bytes` each from kube-apiserver pod k to every target's flow sink. */
-  async flows(k: number, targets: string[], flows: number, bytes: number): Promise<FlowsResult> {
-    const op = { op: 'send', targets: targets.map((host): Upstream => ({ host, port: FLOW_PORT })), flows, bytes, timeoutMs: 30_000 };
-    const r = await this.ns.seedClients[k].exec(process.execPath, [FLOWS_PROGRAM, JSON.stringify(op)], { timeoutMs: 40_000 });
-    try {
-      return JSON.parse(r.stdout) as FlowsResult;
-    } catch {
-      return { ok: 0, failed: flows * targets.length, detail: `flows crashed: ${(r.stderr || r.stdout).trim()}`, ms: 0 };
     }
   }
 
@@ -324,19 +262,6 @@ export class HaLab {
   async startEnvoy(k: number): Promise<Upstream> {
     await this.startProgram(this.ns.seedClients[k], `kapi${k}-envoy`, 'envoy-proxy', { host: '::', port: ENVOY_PORT }, ENVOY_GID);
     return { host: '127.0.0.1', port: ENVOY_PORT };
-  }
-
-  /** Process ids of the path controllers (kube-apiserver pods) and tunnel controllers (vpn-shoot pods). */
-  controllerPids(): { name: string; pid: number }[] {
-    const find = (ns: Netns, command: string, name: string): { name: string; pid: number } => {
-      const pid = readPids(ns).find((p) => cmdline(p).includes(command));
-      if (pid === undefined) throw new Error(`no ${command} running in ${ns.name}`);
-      return { name, pid };
-    };
-    return [
-      ...this.ns.seedClients.map((ns, k) => find(ns, 'path-controller', `path-controller kapi${k}`)),
-      ...this.ns.shootClients.map((ns, k) => find(ns, 'tunnel-controller', `tunnel-controller shoot${k}`)),
-    ];
   }
 
   /** The logs of every process of this lab, for a failed test. */
@@ -366,40 +291,14 @@ export class HaLab {
     return this.pathControllers[k]?.output().split('\n').slice(0, -1) ?? [];
   }
 
-  private async iptablesFault(ns: Netns, rules: string[][], commands: string[]): Promise<Fault> {
-    // Each rule ends with its target; the comment goes before it.
-    const marked = rules.map(([chain, ...args]) => [chain, ...args.slice(0, -2), '-m', 'comment', '--comment', FAULT_COMMENT, ...args.slice(-2)]);
-    for (const cmd of commands) for (const [chain, ...args] of marked) await ns.execOk(cmd, ['-w', '-I', chain, ...args]);
-    return {
-      dropped: async () => {
-        let packets = 0;
-        for (const cmd of commands) {
-          for (const chain of new Set(marked.map(([c]) => c))) {
-            const listing = await ns.execOk(cmd, ['-w', '-L', chain, '-v', '-x', '-n']);
-            for (const line of listing.split('\n')) if (line.includes(`/* ${FAULT_COMMENT} */`)) packets += Number(line.trim().split(/\s+/)[0]);
-          }
-        }
-        return packets;
-      },
-      undo: async () => {
-        for (const cmd of commands) for (const [chain, ...args] of marked) await ns.execOk(cmd, ['-w', '-D', chain, ...args]);
-      },
-    };
-  }
-
   private async startStandIns(): Promise<void> {
     const routes = Object.fromEntries(range(HA_SERVERS).map((s): [string, Upstream] => [haServerClusterName(this.plan, s), { host: ipv4Of(this.plan.servers[s]), port: 1194 }]));
     const ingress: IngressConfig = { host: '::', listeners: [{ port: this.plan.ingressPort, headerKey: HEADER_KEY }], routes };
     await Promise.all([
       this.startProgram(this.ns.ingress, 'ingress-proxy', 'ingress-proxy', ingress),
       this.startProgram(this.ns.shootHosts, 'shoot-hosts', 'shoot-host', { port: SHOOT_HOST_PORT }),
-      this.startFlowSink(),
+      startFlowSink(this.supervisor, this.ns.shootHosts),
     ]);
-  }
-
-  private async startFlowSink(): Promise<void> {
-    const proc = this.supervisor.start({ name: 'flow-sink', netns: this.ns.shootHosts, file: process.execPath, args: [FLOWS_PROGRAM, JSON.stringify({ op: 'sink', port: FLOW_PORT })] });
-    await proc.waitForLine(/listening/, 5_000);
   }
 
   private async node(ns: Netns, name: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -411,17 +310,5 @@ export class HaLab {
     const n = this.counters.get(key) ?? 0;
     this.counters.set(key, n + 1);
     return n;
-  }
-}
-
-function readPids(ns: Netns): number[] {
-  return (spawnSync('ip', ['netns', 'pids', ns.name], { encoding: 'utf8' }).stdout ?? '').split('\n').filter(Boolean).map(Number);
-}
-
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return '';
   }
 }

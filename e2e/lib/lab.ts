@@ -5,7 +5,7 @@ import { addressPlan, hostPort, INGRESS_PORTS, type AddressPlan, type LabSpec, t
 import { writeSecrets, type Certificates, type SecretsVariant } from './certs';
 import type { Upstream } from './connect-proxy';
 import { cleanupOnExit } from './exit-cleanup';
-import { firstSuccess, parsePingReplies, type PingReply } from './measurement';
+import { firstSuccess, startPingSeries, type PingSeries } from './measurement';
 import type { Netns } from './netns';
 import { ProcessSupervisor, type SupervisedProcess } from './process-supervisor';
 import type { IngressConfig } from './programs/ingress-proxy';
@@ -221,20 +221,8 @@ export class TunnelLab {
   }
 
   /** A `ping -D -i 0.05` series from the envoy group to the measured host; `stop` returns its replies. */
-  startPingSeries(name: string, maxSeconds = 60): { stop(): Promise<PingReply[]> } {
-    const proc = this.supervisor.start({
-      name,
-      netns: this.ns.server,
-      file: 'ping',
-      args: ['-D', '-n', '-i', '0.05', '-c', String(maxSeconds * 20), this.measuredHost.address.address],
-      gid: ENVOY_GID,
-    });
-    return {
-      stop: async () => {
-        await proc.stop('SIGINT');
-        return parsePingReplies(proc.output());
-      },
-    };
+  startPingSeries(name: string, maxSeconds = 60): PingSeries {
+    return startPingSeries(this.supervisor, { name, netns: this.ns.server, target: this.measuredHost.address.address, intervalS: 0.05, count: maxSeconds * 20, gid: ENVOY_GID });
   }
 
   /** Starts a supervised program of `programs/` inside `ns` and waits until it says it listens. */
