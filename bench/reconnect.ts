@@ -17,7 +17,7 @@ const e2eLib = (module: string): unknown => require(path.join(__dirname, '..', '
 const { TunnelLab } = e2eLib('lab') as typeof import('../e2e/dist/lib/lab');
 const { createCertificates } = e2eLib('certs') as typeof import('../e2e/dist/lib/certs');
 const { longestGap } = e2eLib('measurement') as typeof import('../e2e/dist/lib/measurement');
-const { ENVOY_GID } = e2eLib('vpn-programs') as typeof import('../e2e/dist/lib/vpn-programs');
+const { ENVOY_GID } = e2eLib('lab-programs') as typeof import('../e2e/dist/lib/lab-programs');
 const { cleanupOnExit } = e2eLib('exit-cleanup') as typeof import('../e2e/dist/lib/exit-cleanup');
 
 type Lab = import('../e2e/dist/lib/lab').TunnelLab;

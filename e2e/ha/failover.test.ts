@@ -14,7 +14,7 @@ import {
   type ServerFault,
 } from '../lib/ha-scenarios';
 import { allPaths } from '../lib/ha-verdicts';
-import { seconds } from '../lib/measurement';
+import { linkBytes, sendFlows, seconds } from '../lib/measurement';
 import { sleep } from '../lib/process-supervisor';
 import { withRulesStripped } from '../lib/rule-stripping';
 import { measure, measureOutages, useHaLab } from './support';
@@ -144,14 +144,16 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
     await l.waitUntil(() => range(l.plan.spec.seedClients).every((k) => l.pathView(k).active.length === paths), 10_000, () => 'multipath routes over every path');
     await sleep(2_000);
 
-    const before = await Promise.all(range(HA_SERVERS).map((s) => l.serverBytes(s)));
+    // Every tunnel of server s crosses its eth0.
+    const serverBytes = (s: number): Promise<number> => linkBytes(l.ns.servers[s], 'eth0');
+    const before = await Promise.all(range(HA_SERVERS).map((s) => serverBytes(s)));
     const targets = l.plan.shootHosts.map((h) => h.address.address);
     // Many flows, few bytes: flows that saturate the tunnels delay the probes queued behind them, and a path
     // declared dead re-hashes the IPv4 flows onto another vpn-shoot pod, whose NAT resets them.
     const flows = 8;
     const bytes = 16 * 1024;
-    const results = await Promise.all(range(l.plan.spec.seedClients).map((k) => l.flows(k, targets, flows, bytes)));
-    const after = await Promise.all(range(HA_SERVERS).map((s) => l.serverBytes(s)));
+    const results = await Promise.all(range(l.plan.spec.seedClients).map((k) => sendFlows(l.ns.seedClients[k], targets, flows, bytes)));
+    const after = await Promise.all(range(HA_SERVERS).map((s) => serverBytes(s)));
     const payload = results.length * targets.length * flows * bytes;
     const shares = range(HA_SERVERS).map((s) => (after[s] - before[s]) / payload);
     measure('ha-balance-rr-flows', { flows: results.length * targets.length * flows, payload_mb: (payload / 2 ** 20).toFixed(1), ...Object.fromEntries(shares.map((x, s) => [`server${s}_bytes_per_payload`, x.toFixed(2)])) });

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { hostPort } from '../lib/address-plan';
 import { ipv4Of } from '../lib/ha-plan';
-import { ENVOY_GID, SHOOT_HOST_PORT } from '../lib/vpn-programs';
+import { ENVOY_GID, SHOOT_HOST_PORT } from '../lib/lab-programs';
 import { useHaLab } from './support';
 
 /**

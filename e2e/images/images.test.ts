@@ -15,7 +15,7 @@ import type { Netns } from '../lib/netns';
 import { ProcessSupervisor, sleep, type SupervisedProcess } from '../lib/process-supervisor';
 import { addressPlan, type IfAddr } from '../lib/address-plan';
 import { Topology } from '../lib/topology';
-import { ENVOY_GID, ENVOY_PORT, SHOOT_HOST_PORT } from '../lib/vpn-programs';
+import { ENVOY_GID, ENVOY_PORT, SHOOT_HOST_PORT } from '../lib/lab-programs';
 import type { ProbeResult } from '../lib/programs/probe';
 import { measure } from '../scenarios/support';
 import { containerEnv, loadVariant, podsOf, type Pod } from './manifests';

@@ -18,7 +18,7 @@ import {
 import { parseSeedServerArgs } from '@vpn/vpn-seed-server/dist/src/cli';
 import { parseShootClientArgs } from '@vpn/vpn-shoot-client/dist/src/cli';
 import { READINESS_PORT } from '@vpn/vpn-shoot-client/dist/src/ha/timing';
-import { REPO_ROOT } from '../lib/vpn-programs';
+import { REPO_ROOT } from '../lib/lab-programs';
 import { containerEnv, loadVariant, podsOf, programOf, VARIANTS, type Container, type K8sObject, type Pod } from './manifests';
 
 /**

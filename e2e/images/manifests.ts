@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { REPO_ROOT } from '../lib/vpn-programs';
+import { REPO_ROOT } from '../lib/lab-programs';
 
 /**
  * The manifests under deploy/ as the tests and the image lab read them: every object a kustomization

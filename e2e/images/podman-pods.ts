@@ -5,7 +5,7 @@ import { run } from '@vpn/common';
 import { cleanupOnExit } from '../lib/exit-cleanup';
 import type { Netns } from '../lib/netns';
 import { sleep } from '../lib/process-supervisor';
-import { REPO_ROOT } from '../lib/vpn-programs';
+import { REPO_ROOT } from '../lib/lab-programs';
 import { containerEnv, programOf, type Container, type Pod, type Probe } from './manifests';
 
 /**

@@ -1,16 +1,11 @@
 import * as path from 'node:path';
 import type { EnvironmentOf, SEED_SERVER_ENVIRONMENT, SHOOT_CLIENT_ENVIRONMENT } from '@vpn/common';
 import { HA_SERVERS, HEADER_KEY, haServerClusterName, ipv4Of, type HaPlan } from './ha-plan';
-import { containerEnv, SEED_SERVER, SHOOT_CLIENT } from './vpn-programs';
+import type { LabDirs } from './lab-core';
+import { containerEnv, networkVariables, OPENVPN_PORT, seedServerCommand, shootClientCommand } from './lab-programs';
 
-/**
- * How an HA lab runs this repository's programs: the files of every container under the lab's directory,
- * and the environment Gardener gives each container (docs/architecture.md, "Environment variables").
- */
-export interface HaFiles {
-  dir: string;
-  secretsDir: string;
-  logDir: string;
+/** How an HA lab runs this repository's programs: the files of every container under the lab's directory, and their environment. */
+export interface HaFiles extends LabDirs {
   serverConfig(server: number): string;
   serverCcdDir(server: number): string;
   serverStatus(server: number): string;
@@ -36,19 +31,18 @@ export function haFiles(dir: string): HaFiles {
 export type BondingMode = 'active-backup' | 'balance-rr';
 
 export function serverArgs(files: HaFiles, s: number): string[] {
-  return [SEED_SERVER, '--config-file', files.serverConfig(s), '--client-config-dir', files.serverCcdDir(s), '--secrets-dir', files.secretsDir];
+  return seedServerCommand(files.serverConfig(s), files.serverCcdDir(s), files.secretsDir);
 }
 
 export function clientArgs(files: HaFiles, configFile: string): string[] {
-  return [SHOOT_CLIENT, '--config-file', configFile, '--secrets-dir', files.secretsDir];
+  return shootClientCommand(configFile, files.secretsDir);
 }
 
 /** Container `vpn-seed-server` of StatefulSet pod vpn-seed-server-s (and its init container `setup`). */
 export function serverEnv(plan: HaPlan, files: HaFiles, s: number): NodeJS.ProcessEnv {
   return containerEnv<EnvironmentOf<typeof SEED_SERVER_ENVIRONMENT, 'root'>>({
-    ...shootNetworks(plan),
+    ...networkVariables(plan),
     IP_FAMILIES: 'IPv4,IPv6',
-    SEED_POD_NETWORK: plan.seedPodNetwork,
     LOCAL_NODE_IP: ipv4Of(plan.seedGateways),
     OPENVPN_STATUS_PATH: files.serverStatus(s),
     POD_NAME: `vpn-seed-server-${s}`,
@@ -60,10 +54,9 @@ export function serverEnv(plan: HaPlan, files: HaFiles, s: number): NodeJS.Proce
 /** Container `vpn-client-s` of a kube-apiserver pod: connects to server s directly. */
 export function seedClientEnv(plan: HaPlan, s: number): NodeJS.ProcessEnv {
   return containerEnv<ClientEnv>({
-    ...shootNetworks(plan),
+    ...networkVariables(plan),
     ENDPOINT: ipv4Of(plan.servers[s]),
-    OPENVPN_PORT: '1194',
-    SEED_POD_NETWORK: plan.seedPodNetwork,
+    OPENVPN_PORT: String(OPENVPN_PORT),
     VPN_SERVER_INDEX: String(s),
     IS_HA: 'true',
     HA_VPN_SERVERS: String(HA_SERVERS),
@@ -80,8 +73,7 @@ export function seedClientSetupEnv(plan: HaPlan, k: number): NodeJS.ProcessEnv {
 /** Container `vpn-path-controller`; Gardener passes no BONDING_MODE here, the lab does for balance-rr. */
 export function pathControllerEnv(plan: HaPlan, k: number, mode: BondingMode): NodeJS.ProcessEnv {
   return containerEnv<EnvironmentOf<typeof SHOOT_CLIENT_ENVIRONMENT, 'path-controller'>>({
-    ...shootNetworks(plan),
-    SEED_POD_NETWORK: plan.seedPodNetwork,
+    ...networkVariables(plan),
     IS_HA: 'true',
     HA_VPN_CLIENTS: String(plan.spec.shootClients),
     POD_IP: ipv4Of(plan.seedClients[k]),
@@ -104,14 +96,13 @@ export function shootClientSetupEnv(plan: HaPlan, k: number): NodeJS.ProcessEnv 
 /** Container `vpn-shoot-s<s>` of vpn-shoot-k: dials server s through the ingress, which routes on the header. */
 export function shootClientEnv(plan: HaPlan, k: number, s: number): NodeJS.ProcessEnv {
   return containerEnv<ClientEnv>({
-    ...shootNetworks(plan),
+    ...networkVariables(plan),
     IP_FAMILIES: 'IPv4,IPv6',
     ENDPOINT: plan.endpoint,
     OPENVPN_PORT: String(plan.ingressPort),
     REVERSED_VPN_HEADER: haServerClusterName(plan, s),
     REVERSED_VPN_HEADER_KEY: HEADER_KEY,
     IS_SHOOT_CLIENT: 'true',
-    SEED_POD_NETWORK: plan.seedPodNetwork,
     IS_HA: 'true',
     VPN_SERVER_INDEX: String(s),
     POD_NAME: `vpn-shoot-${k}`,
@@ -129,11 +120,3 @@ export function tunnelControllerEnv(plan: HaPlan): NodeJS.ProcessEnv {
 }
 
 type ClientEnv = EnvironmentOf<typeof SHOOT_CLIENT_ENVIRONMENT, 'root'>;
-
-function shootNetworks(plan: HaPlan): Pick<ClientEnv, 'SHOOT_SERVICE_NETWORKS' | 'SHOOT_POD_NETWORKS' | 'SHOOT_NODE_NETWORKS'> {
-  return {
-    SHOOT_SERVICE_NETWORKS: plan.shootNetworks.service.join(','),
-    SHOOT_POD_NETWORKS: plan.shootNetworks.pod.join(','),
-    SHOOT_NODE_NETWORKS: plan.shootNetworks.node.join(','),
-  };
-}

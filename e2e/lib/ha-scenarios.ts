@@ -1,8 +1,10 @@
+import { blackHole, randomLoss } from './faults';
 import type { HaLab } from './ha-lab';
-import { range, shootHost } from './ha-plan';
+import { ipv4Of, range, shootHost } from './ha-plan';
 import { watchUsage, type Usage } from './ha-usage';
 import { longestGap, type PingReply } from './measurement';
 import { sleep } from './process-supervisor';
+import { controllerPids } from './processes';
 
 /**
  * The failover scenarios of the HA suite and of `bench/ha-failover`, on a running HaLab. Each measures,
@@ -111,7 +113,7 @@ export async function blackHoleActiveServer(lab: HaLab): Promise<ServerFault> {
   try {
     return await faultOf(lab, server, () =>
       outagesAcross(lab, async () => {
-        undo = (await lab.blackHole(server)).undo;
+        undo = (await blackHole(lab.ns.servers[server])).undo;
       }),
     );
   } finally {
@@ -127,7 +129,7 @@ export async function lossOnActivePath(
 ): Promise<{ server: number; switches: number[]; deadVerdicts: number[]; outages: Outage[]; dropped: number }> {
   const server = activeServer(lab);
   const marks = range(lab.plan.spec.seedClients).map((k) => lab.pathLogMark(k));
-  const fault = await lab.lossToServer(server, probability);
+  const fault = await randomLoss(lab.ns.servers[server], ipv4Of(lab.plan.ingressInternal), probability);
   try {
     const outages = await outagesAcross(lab, () => sleep(ms), 0);
     const views = marks.map((mark, k) => lab.pathView(k, mark));
@@ -139,7 +141,7 @@ export async function lossOnActivePath(
 
 /** CPU and largest RSS of every path and tunnel controller over `ms`. */
 export async function controllerUsage(lab: HaLab, ms: number): Promise<{ name: string; usage: Usage }[]> {
-  const controllers = lab.controllerPids();
+  const controllers = controllerPids(lab.ns);
   const watch = watchUsage(controllers.map((c) => c.pid));
   await sleep(ms);
   const usage = watch.stop();

@@ -1,30 +1,22 @@
-import { promises as fs, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { addressPlan, hostPort, INGRESS_PORTS, type AddressPlan, type LabSpec, type ShootHost } from './address-plan';
 import { writeSecrets, type Certificates, type SecretsVariant } from './certs';
 import type { Upstream } from './connect-proxy';
-import { cleanupOnExit } from './exit-cleanup';
-import { firstSuccess, parsePingReplies, type PingReply } from './measurement';
-import type { Netns } from './netns';
-import { ProcessSupervisor, type SupervisedProcess } from './process-supervisor';
+import { LabCore, READY_LINE } from './lab-core';
+import { ENVOY_GID, ENVOY_PORT, OPENVPN_PORT, SEED_SERVER, SHOOT_CLIENT, SHOOT_HOST_PORT } from './lab-programs';
+import { firstSuccess, startPingSeries, type PingSeries } from './measurement';
+import type { SupervisedProcess } from './process-supervisor';
 import type { IngressConfig } from './programs/ingress-proxy';
-import type { ProbeOp, ProbeResult } from './programs/probe';
 import { Topology } from './topology';
 import {
-  ENVOY_GID,
-  ENVOY_PORT,
+  httpProxyConfig,
   labFiles,
-  OPENVPN_PORT,
   seedServerArgs,
   seedServerEnv,
   serverClusterName,
-  SHOOT_CLIENT,
-  SEED_SERVER,
-  SHOOT_HOST_PORT,
   shootClientArgs,
   shootClientEnv,
-  httpProxyConfig,
   type ClientVia,
   type LabFiles,
 } from './vpn-programs';
@@ -57,72 +49,40 @@ export interface TunnelUp {
   fromOpenvpnMs: number;
 }
 
-const PROGRAMS = path.join(__dirname, 'programs');
-const READY_LINE = /Initialization Sequence Completed/;
+/** The ingress stand-in's log line for each CONNECT request head it received, base64 encoded. */
 const HEAD_LINE = /^\S+ \[[^\]]+\] request head (\S+)$/;
-let labCount = 0;
 
 /**
- * One non-HA tunnel lab: the topology, the stand-ins (ingress, envoy, shoot hosts) and this repository's
- * programs run as the containers would, with every file under a private temporary directory.
+ * One non-HA tunnel lab, the one-server case of LabCore: the topology, the stand-ins (ingress, envoy, shoot
+ * hosts) and this repository's programs run as the containers would, with every file under a private
+ * temporary directory.
  */
-export class TunnelLab {
-  private serverStarts = 0;
-  private clientStarts = 0;
+export class TunnelLab extends LabCore<AddressPlan, LabFiles, Topology> {
   private serverOpenvpn: SupervisedProcess | undefined;
   private clientOpenvpn: SupervisedProcess | undefined;
   private ingress: SupervisedProcess | undefined;
 
-  private constructor(
-    readonly plan: AddressPlan,
-    readonly files: LabFiles,
-    readonly topology: Topology,
-    readonly supervisor: ProcessSupervisor,
-    private readonly forgetDir: () => void,
-  ) {}
-
   static async create(opts: LabOptions): Promise<TunnelLab> {
     const plan = addressPlan(opts.spec);
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), `vpn-e2e-${opts.spec.name}-`));
-    const files = labFiles(dir);
-    const forgetDir = cleanupOnExit(() => rmSync(dir, { recursive: true, force: true }));
-    try {
-      for (const d of [path.dirname(files.serverConfig), path.dirname(files.statusFile), path.dirname(files.clientConfig), path.join(dir, 'logs')]) {
-        await fs.mkdir(d, { recursive: true, mode: 0o700 });
-      }
-      await writeSecrets(files.secretsDir, opts.certs, opts.secrets);
-      const topology = await Topology.build(plan, `e2e-${process.pid}-${labCount++}`);
-      const lab = new TunnelLab(plan, files, topology, new ProcessSupervisor(path.join(dir, 'logs')), forgetDir);
-      try {
-        await lab.startStandIns();
-      } catch (err) {
-        await lab.destroy();
-        throw err;
-      }
-      return lab;
-    } catch (err) {
-      rmSync(dir, { recursive: true, force: true });
-      forgetDir();
-      throw err;
-    }
-  }
-
-  get ns(): Topology['ns'] {
-    return this.topology.ns;
+    return LabCore.build(
+      {
+        plan,
+        title: 'lab',
+        dirPrefix: 'vpn-e2e',
+        netnsPrefix: 'e2e',
+        files: labFiles,
+        dirs: (files) => [path.dirname(files.serverConfig), path.dirname(files.statusFile), path.dirname(files.clientConfig)],
+        writeSecrets: (dir) => writeSecrets(dir, opts.certs, opts.secrets),
+        topology: (prefix) => Topology.build(plan, prefix),
+      },
+      (parts) => new TunnelLab(parts),
+    );
   }
 
   /** The vpn-seed-server container: `setup` on the first start (init container), the root command, then OpenVPN. */
   async startServer(): Promise<void> {
-    const n = this.serverStarts++;
-    if (n === 0) await this.node(this.ns.server, 'server-setup', [SEED_SERVER, 'setup'], seedServerEnv(this.plan, this.files));
-    await this.node(this.ns.server, `server-config-${n}`, seedServerArgs(this.files), seedServerEnv(this.plan, this.files));
-    this.serverOpenvpn = this.supervisor.start({
-      name: `server-openvpn-${n}`,
-      netns: this.ns.server,
-      file: 'openvpn',
-      args: ['--config', this.files.serverConfig],
-      cwd: this.files.dir,
-    });
+    const container = { args: seedServerArgs(this.files), env: seedServerEnv(this.plan, this.files), config: this.files.serverConfig, setup: SEED_SERVER };
+    this.serverOpenvpn = (await this.startOpenvpnContainer('server', this.ns.server, container)).openvpn;
     await this.serverOpenvpn.waitForLine(READY_LINE, 10_000);
   }
 
@@ -138,20 +98,12 @@ export class TunnelLab {
    */
   async startClient(via: ClientVia = 'relay'): Promise<ClientStart> {
     const podAt = Date.now();
-    const n = this.clientStarts++;
     const env = shootClientEnv(this.plan);
-    if (n === 0) await this.node(this.ns.client, 'client-setup', [SHOOT_CLIENT, 'setup'], env);
-    await this.node(this.ns.client, `client-config-${n}`, shootClientArgs(this.files), env);
-    if (via === 'http-proxy') writeFileSync(this.files.clientConfig, httpProxyConfig(readFileSync(this.files.clientConfig, 'utf8'), env), { mode: 0o600 });
-    const openvpnAt = Date.now();
-    this.clientOpenvpn = this.supervisor.start({
-      name: `client-openvpn-${n}`,
-      netns: this.ns.client,
-      file: 'openvpn',
-      args: ['--config', this.files.clientConfig],
-      cwd: this.files.dir,
-    });
-    return { podAt, openvpnAt };
+    const config = this.files.clientConfig;
+    const afterRender = via === 'http-proxy' ? (): void => writeFileSync(config, httpProxyConfig(readFileSync(config, 'utf8'), env), { mode: 0o600 }) : undefined;
+    const { openvpn, startedAt } = await this.startOpenvpnContainer('client', this.ns.client, { args: shootClientArgs(this.files), env, config, setup: SHOOT_CLIENT, afterRender });
+    this.clientOpenvpn = openvpn;
+    return { podAt, openvpnAt: startedAt };
   }
 
   async stopClient(signal: NodeJS.Signals): Promise<void> {
@@ -227,57 +179,14 @@ export class TunnelLab {
     return { from: 'kube-apiserver pod', via: 'TCP direct', target: hostPort(target.host, target.port), reached: r.ok, detail: r.ok ? `${r.ms} ms` : r.detail };
   }
 
-  /** Runs one probe program inside `ns`. */
-  async probe(ns: Netns, op: ProbeOp): Promise<ProbeResult> {
-    const r = await ns.exec(process.execPath, [path.join(PROGRAMS, 'probe.js'), JSON.stringify(op)], { timeoutMs: 30_000 });
-    try {
-      return JSON.parse(r.stdout) as ProbeResult;
-    } catch {
-      return { ok: false, detail: `probe crashed: ${(r.stderr || r.stdout).trim()}`, ms: 0 };
-    }
-  }
-
   /** A `ping -D -i 0.05` series from the envoy group to the measured host; `stop` returns its replies. */
-  startPingSeries(name: string, maxSeconds = 60): { stop(): Promise<PingReply[]> } {
-    const proc = this.supervisor.start({
-      name,
-      netns: this.ns.server,
-      file: 'ping',
-      args: ['-D', '-n', '-i', '0.05', '-c', String(maxSeconds * 20), this.measuredHost.address.address],
-      gid: ENVOY_GID,
-    });
-    return {
-      stop: async () => {
-        await proc.stop('SIGINT');
-        return parsePingReplies(proc.output());
-      },
-    };
-  }
-
-  /** Starts a supervised program of `programs/` inside `ns` and waits until it says it listens. */
-  async startProgram(ns: Netns, name: string, program: string, config: object, gid?: number): Promise<SupervisedProcess> {
-    const proc = this.supervisor.start({ name, netns: ns, file: process.execPath, args: [path.join(PROGRAMS, `${program}.js`), JSON.stringify(config)], gid });
-    await proc.waitForLine(/listening/, 5_000);
-    return proc;
-  }
-
-  /** The logs of every process of this lab, for a failed test. */
-  report(): string {
-    return `lab ${this.plan.spec.name} (${this.files.dir})\n${this.supervisor.report()}\n`;
-  }
-
-  async destroy(): Promise<void> {
-    this.topology.destroy();
-    await this.supervisor.stopAll('SIGKILL');
-    await fs.rm(this.files.dir, { recursive: true, force: true });
-    this.forgetDir();
+  startPingSeries(name: string, maxSeconds = 60): PingSeries {
+    return startPingSeries(this.supervisor, { name, netns: this.ns.server, target: this.measuredHost.address.address, intervalS: 0.05, count: maxSeconds * 20, gid: ENVOY_GID });
   }
 
   /** Leaves everything running after this process exits; returns how to enter and remove it. */
   keep(): string[] {
-    this.supervisor.detachAll();
-    this.topology.release();
-    this.forgetDir();
+    this.release();
     const names = Object.values(this.ns).map((ns) => ns.name);
     return [
       ...Object.entries(this.ns).map(([role, ns]) => `${role.padEnd(14)} ip netns exec ${ns.name} bash`),
@@ -286,7 +195,7 @@ export class TunnelLab {
     ];
   }
 
-  private async startStandIns(): Promise<void> {
+  protected async startStandIns(): Promise<void> {
     const server: Upstream = { host: this.plan.seedServer[0].address, port: OPENVPN_PORT };
     const ingress: IngressConfig = {
       host: '::',
@@ -298,10 +207,6 @@ export class TunnelLab {
       this.startProgram(this.ns.server, 'envoy-proxy', 'envoy-proxy', { host: '::', port: ENVOY_PORT }, ENVOY_GID),
       this.startProgram(this.ns.shootHosts, 'shoot-hosts', 'shoot-host', { port: SHOOT_HOST_PORT }),
     ]);
-  }
-
-  private async node(ns: Netns, name: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-    await this.supervisor.run({ name, netns: ns, file: process.execPath, args, env, cwd: this.files.dir });
   }
 }
 

@@ -1,7 +1,14 @@
+import * as path from 'node:path';
+import type { Upstream } from './connect-proxy';
+import type { FlowsResult } from './ha-flows';
+import type { Netns } from './netns';
+import type { ProcessSupervisor } from './process-supervisor';
+
 /**
  * How the suite measures the tunnel: tunnel-up is the time from starting the client container to the
  * first reply through the tunnel (fresh probes, so no connection state from before the tunnel is reused);
- * an outage is the longest gap between consecutive replies of one `ping -D -i 0.05` series.
+ * an outage is the longest gap between consecutive replies of one `ping -D` series. Byte counters of a
+ * link and many concurrent TCP flows (`ha-flows`) show how traffic spreads over the servers.
  */
 export interface PingReply {
   seq: number;
@@ -86,4 +93,56 @@ export function firstSuccess(probe: () => Promise<boolean>, opts: PollOptions): 
 /** Seconds with two decimals, as printed in `measure:` lines. */
 export function seconds(ms: number): string {
   return (ms / 1000).toFixed(2);
+}
+
+/** A running `ping -D` series; `stop` ends it and returns its replies. */
+export interface PingSeries {
+  stop(): Promise<PingReply[]>;
+}
+
+/** `count` pings, one every `intervalS`, from `netns` (as group `gid`) to `target`, under `supervisor` as `name`. */
+export function startPingSeries(
+  supervisor: ProcessSupervisor,
+  opts: { name: string; netns: Netns; target: string; intervalS: number; count: number; gid?: number },
+): PingSeries {
+  const proc = supervisor.start({
+    name: opts.name,
+    netns: opts.netns,
+    file: 'ping',
+    args: ['-D', '-n', '-i', String(opts.intervalS), '-c', String(opts.count), opts.target],
+    gid: opts.gid,
+  });
+  return {
+    stop: async () => {
+      await proc.stop('SIGINT');
+      return parsePingReplies(proc.output());
+    },
+  };
+}
+
+/** Bytes received plus sent on `dev` in `ns`. */
+export async function linkBytes(ns: Netns, dev: string): Promise<number> {
+  const [link] = JSON.parse(await ns.ip('-s', '-j', 'link', 'show', dev)) as { stats64: { rx: { bytes: number }; tx: { bytes: number } } }[];
+  return link.stats64.rx.bytes + link.stats64.tx.bytes;
+}
+
+/** The port of the flow sink on the shoot hosts (balance-rr spreading). */
+export const FLOW_PORT = 9000;
+const FLOWS_PROGRAM = path.join(__dirname, 'ha-flows.js');
+
+/** Starts the flow sink in `ns` and waits until it listens. */
+export async function startFlowSink(supervisor: ProcessSupervisor, ns: Netns): Promise<void> {
+  const proc = supervisor.start({ name: 'flow-sink', netns: ns, file: process.execPath, args: [FLOWS_PROGRAM, JSON.stringify({ op: 'sink', port: FLOW_PORT })] });
+  await proc.waitForLine(/listening/, 5_000);
+}
+
+/** `flows` concurrent TCP flows of `bytes` each from `ns` to every target's flow sink. */
+export async function sendFlows(ns: Netns, targets: string[], flows: number, bytes: number): Promise<FlowsResult> {
+  const op = { op: 'send', targets: targets.map((host): Upstream => ({ host, port: FLOW_PORT })), flows, bytes, timeoutMs: 30_000 };
+  const r = await ns.exec(process.execPath, [FLOWS_PROGRAM, JSON.stringify(op)], { timeoutMs: 40_000 });
+  try {
+    return JSON.parse(r.stdout) as FlowsResult;
+  } catch {
+    return { ok: 0, failed: flows * targets.length, detail: `flows crashed: ${(r.stderr || r.stdout).trim()}`, ms: 0 };
+  }
 }

@@ -1,5 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { cleanupOnExit } from './exit-cleanup';
+import { pidsIn } from './processes';
 
 export interface ExecResult {
   code: number;
@@ -62,10 +63,9 @@ export class Netns {
 
   /** Kills every process left inside (all were started by this suite) and deletes the namespace. */
   destroy(): void {
-    const pids = spawnSync('ip', ['netns', 'pids', this.name], { encoding: 'utf8' }).stdout ?? '';
-    for (const pid of pids.split('\n').filter(Boolean)) {
+    for (const pid of pidsIn(this.name)) {
       try {
-        process.kill(Number(pid), 'SIGKILL');
+        process.kill(pid, 'SIGKILL');
       } catch {
         // already gone
       }

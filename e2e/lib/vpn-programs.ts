@@ -1,25 +1,11 @@
 import * as path from 'node:path';
 import type { EnvironmentOf, SEED_SERVER_ENVIRONMENT, SHOOT_CLIENT_ENVIRONMENT } from '@vpn/common';
 import type { AddressPlan } from './address-plan';
+import type { LabDirs } from './lab-core';
+import { containerEnv, networkVariables, OPENVPN_PORT, seedServerCommand, shootClientCommand } from './lab-programs';
 
-/**
- * How the lab runs this repository's programs: by absolute paths (OpenVPN's hooks get no PATH either),
- * with every file under the lab's directory instead of `/`, and with the environment Gardener gives
- * the containers.
- */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-export const SEED_SERVER = path.join(REPO_ROOT, 'packages', 'vpn-seed-server', 'bin', 'vpn-seed-server');
-export const SHOOT_CLIENT = path.join(REPO_ROOT, 'packages', 'vpn-shoot-client', 'bin', 'vpn-shoot-client');
-
-/** The envoy sidecar's group: the server's nat OUTPUT NETMAP applies to this group only. */
-export const ENVOY_GID = 31415;
-export const ENVOY_PORT = 9443;
-export const OPENVPN_PORT = 1194;
-export const SHOOT_HOST_PORT = 8080;
-
-export interface LabFiles {
-  dir: string;
-  secretsDir: string;
+/** How the non-HA lab runs this repository's programs: the files of its two containers under the lab's directory, and their environment. */
+export interface LabFiles extends LabDirs {
   serverConfig: string;
   clientConfigDir: string;
   statusFile: string;
@@ -30,6 +16,7 @@ export function labFiles(dir: string): LabFiles {
   return {
     dir,
     secretsDir: path.join(dir, 'secrets'),
+    logDir: path.join(dir, 'logs'),
     serverConfig: path.join(dir, 'server', 'openvpn-server.config'),
     clientConfigDir: path.join(dir, 'server', 'client-config-dir'),
     statusFile: path.join(dir, 'server', 'status', 'openvpn.status'),
@@ -43,19 +30,16 @@ export function serverClusterName(plan: AddressPlan): string {
 }
 
 export function seedServerArgs(files: LabFiles): string[] {
-  return [SEED_SERVER, '--config-file', files.serverConfig, '--client-config-dir', files.clientConfigDir, '--secrets-dir', files.secretsDir];
+  return seedServerCommand(files.serverConfig, files.clientConfigDir, files.secretsDir);
 }
 
 export function shootClientArgs(files: LabFiles): string[] {
-  return [SHOOT_CLIENT, '--config-file', files.clientConfig, '--secrets-dir', files.secretsDir];
+  return shootClientCommand(files.clientConfig, files.secretsDir);
 }
 
 export function seedServerEnv(plan: AddressPlan, files: LabFiles): NodeJS.ProcessEnv {
   return containerEnv<EnvironmentOf<typeof SEED_SERVER_ENVIRONMENT, 'root'>>({
-    SHOOT_SERVICE_NETWORKS: plan.shootNetworks.service.join(','),
-    SHOOT_POD_NETWORKS: plan.shootNetworks.pod.join(','),
-    SHOOT_NODE_NETWORKS: plan.shootNetworks.node.join(','),
-    SEED_POD_NETWORK: plan.seedPodNetwork,
+    ...networkVariables(plan),
     IP_FAMILIES: plan.spec.shootFamilies.join(','),
     OPENVPN_STATUS_PATH: files.statusFile,
     POD_NAME: 'vpn-seed-server-6c8d9f7b5-x2x4z',
@@ -70,20 +54,9 @@ export function shootClientEnv(plan: AddressPlan): NodeJS.ProcessEnv {
     REVERSED_VPN_HEADER: serverClusterName(plan),
     REVERSED_VPN_HEADER_KEY: plan.spec.headerKey,
     IP_FAMILIES: plan.spec.shootFamilies.join(','),
-    SHOOT_SERVICE_NETWORKS: plan.shootNetworks.service.join(','),
-    SHOOT_POD_NETWORKS: plan.shootNetworks.pod.join(','),
-    SHOOT_NODE_NETWORKS: plan.shootNetworks.node.join(','),
-    SEED_POD_NETWORK: plan.seedPodNetwork,
+    ...networkVariables(plan),
     POD_NAME: 'vpn-shoot-7f9c6d8b5-kpqcl',
   });
-}
-
-/**
- * Only what a container would have: no variable of the caller leaks into a lab program. The type argument
- * names the subcommand's variables in its program's table, so a variable the program does not read fails to compile.
- */
-export function containerEnv<Variables>(variables: Variables): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...variables };
 }
 
 /** How the lab's shoot client reaches the ingress: our connect relay, or OpenVPN's own `http-proxy` as before it. */

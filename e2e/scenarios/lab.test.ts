@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { hostPort } from '../lib/address-plan';
-import { SHOOT_HOST_PORT } from '../lib/vpn-programs';
+import { SHOOT_HOST_PORT } from '../lib/lab-programs';
 import { SPECS, useLab } from './support';
 
 describe('[e2e] lab without the tunnel: topology and stand-ins', function () {
