@@ -47,7 +47,9 @@ export interface ShootHostCheck {
 export class HaLab extends LabCore<HaPlan, HaFiles, HaTopology> {
   private readonly serverOpenvpn: (SupervisedProcess | undefined)[] = [];
   private readonly pathControllers: (SupervisedProcess | undefined)[] = [];
-  private readonly clientOpenvpn: SupervisedProcess[] = [];
+  private readonly seedOpenvpn: SupervisedProcess[] = [];
+  /** Per vpn-shoot pod k: its OpenVPN clients (one per server) and its tunnel controller, of its current start. */
+  private readonly shootOpenvpn: SupervisedProcess[][] = [];
   private readonly tunnelControllers: SupervisedProcess[] = [];
 
   static async create(opts: HaLabOptions): Promise<HaLab> {
@@ -87,7 +89,7 @@ export class HaLab extends LabCore<HaPlan, HaFiles, HaTopology> {
       ...range(this.plan.spec.seedClients).map((k) => this.startSeedClient(k)),
       ...range(this.plan.spec.shootClients).map((k) => this.startShootClient(k)),
     ]);
-    await Promise.all(this.clientOpenvpn.map((p) => p.waitForLine(READY_LINE, 30_000)));
+    await Promise.all([...this.seedOpenvpn, ...this.shootOpenvpn.flat()].map((p) => p.waitForLine(READY_LINE, 30_000)));
     await this.waitAllHealthy(30_000);
   }
 
@@ -111,7 +113,7 @@ export class HaLab extends LabCore<HaPlan, HaFiles, HaTopology> {
       range(HA_SERVERS).map(async (s) => {
         const config = this.files.seedClientConfig(k, s);
         const { openvpn } = await this.startOpenvpnContainer(`kapi${k}-client${s}`, ns, { args: clientArgs(this.files, config), env: seedClientEnv(this.plan, s), config });
-        this.clientOpenvpn.push(openvpn);
+        this.seedOpenvpn.push(openvpn);
       }),
     );
     this.startPathController(k, 'active-backup');
@@ -121,16 +123,33 @@ export class HaLab extends LabCore<HaPlan, HaFiles, HaTopology> {
   async startShootClient(k: number): Promise<void> {
     const ns = this.ns.shootClients[k];
     await this.runNode(ns, `shoot${k}-setup`, [SHOOT_CLIENT, 'setup'], shootClientSetupEnv(this.plan, k));
-    await Promise.all(
+    this.shootOpenvpn[k] = await Promise.all(
       range(HA_SERVERS).map(async (s) => {
         const config = this.files.shootClientConfig(k, s);
-        const { openvpn } = await this.startOpenvpnContainer(`shoot${k}-client${s}`, ns, { args: clientArgs(this.files, config), env: shootClientEnv(this.plan, k, s), config });
-        this.clientOpenvpn.push(openvpn);
+        return (await this.startOpenvpnContainer(`shoot${k}-client${s}`, ns, { args: clientArgs(this.files, config), env: shootClientEnv(this.plan, k, s), config })).openvpn;
       }),
     );
-    const controller = this.supervisor.start({ name: `shoot${k}-tunnel-controller`, netns: ns, file: process.execPath, args: [SHOOT_CLIENT, 'tunnel-controller'], env: tunnelControllerEnv(this.plan) });
-    this.tunnelControllers.push(controller);
+    const controller = this.supervisor.start({
+      name: this.uniqueName(`shoot${k}-tunnel-controller`),
+      netns: ns,
+      file: process.execPath,
+      args: [SHOOT_CLIENT, 'tunnel-controller'],
+      env: tunnelControllerEnv(this.plan),
+    });
+    this.tunnelControllers[k] = controller;
     await controller.waitForLine(/tunnel controller listening/, 10_000);
+  }
+
+  /**
+   * Deletes vpn-shoot-k as the kubelet does: SIGTERM to the tunnel controller at once, and to each OpenVPN
+   * client after its `preStop` (deploy/ha/shoot: sleep 2); resolves when all have exited. Its taps stay (the
+   * lab's pod namespace outlives the pod), as a new pod's `setup` would create them again.
+   */
+  async deleteShootClient(k: number, preStopMs = 2_000): Promise<void> {
+    await Promise.all([
+      this.tunnelControllers[k]?.stop('SIGTERM'),
+      sleep(preStopMs).then(() => Promise.all((this.shootOpenvpn[k] ?? []).map((p) => p.stop('SIGTERM')))),
+    ]);
   }
 
   /** Replaces every path controller by a new one (a new boot id) in `mode`; the routes stay meanwhile. */

@@ -7,12 +7,15 @@ import { programArgument, say } from './program-io';
  * byte, `pull` sends as fast as the connection takes, `push` discards what it receives. The clients run in a
  * kube-apiserver pod until SIGTERM, then print one StreamResult line as JSON and exit (1 on a failure):
  * `echo` writes a numbered line every `everyMs` and expects it back; `bulk` keeps `connections` `pull` and as
- * many `push` connections busy (traffic both ways, every connection opened from the seed).
+ * many `push` connections busy (traffic both ways, every connection opened from the seed); `connects` opens a
+ * new `echo` connection every `everyMs`, sends one line and closes it once the line came back: every request a
+ * kube-apiserver makes to a webhook or a kubelet is such a connection.
  */
 export type StreamOp =
   | { op: 'serve'; port: number }
   | { op: 'echo'; host: string; port: number; everyMs: number }
-  | { op: 'bulk'; host: string; port: number; connections: number };
+  | { op: 'bulk'; host: string; port: number; connections: number }
+  | { op: 'connects'; host: string; port: number; everyMs: number };
 
 export interface StreamResult {
   /** Why the connection(s) ended before SIGTERM, or '' when they lasted. */
@@ -26,7 +29,12 @@ export interface StreamResult {
   /** bulk: bytes received on the pull connections and written on the push connections. */
   pulledBytes: number;
   pushedBytes: number;
+  /** connects: connections opened, and those that failed (no echo within 2 s, reset, refused). */
+  connects: number;
+  failedConnects: number;
 }
+
+const CONNECT_TIMEOUT_MS = 2_000;
 
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
 
@@ -68,7 +76,7 @@ function connect(host: string, port: number, mode: string, onError: (message: st
 
 function run(op: Exclude<StreamOp, { op: 'serve' }>): void {
   const started = Date.now();
-  const result: StreamResult = { error: '', ms: 0, sent: 0, echoed: 0, longestSilenceMs: 0, pulledBytes: 0, pushedBytes: 0 };
+  const result: StreamResult = { error: '', ms: 0, sent: 0, echoed: 0, longestSilenceMs: 0, pulledBytes: 0, pushedBytes: 0, connects: 0, failedConnects: 0 };
   const sockets: net.Socket[] = [];
   let stopping = false;
   const fail = (message: string): void => {
@@ -94,6 +102,30 @@ function run(op: Exclude<StreamOp, { op: 'serve' }>): void {
     });
     const timer = setInterval(() => socket.write(`${result.sent++}\n`), op.everyMs);
     socket.on('close', () => clearInterval(timer));
+  } else if (op.op === 'connects') {
+    const connectOnce = (): void => {
+      const n = result.connects++;
+      const socket = net.connect({ host: op.host, port: op.port });
+      let done = false;
+      const finish = (failure: string | undefined): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timeout);
+        socket.destroy();
+        if (failure === undefined) return;
+        result.failedConnects++;
+        if (!stopping && result.error === '') result.error = `connection ${n}: ${failure}`;
+      };
+      const timeout = setTimeout(() => finish(`no echo within ${CONNECT_TIMEOUT_MS} ms`), CONNECT_TIMEOUT_MS);
+      socket.on('error', (err) => finish(err.message));
+      socket.on('close', () => finish('closed before the echo'));
+      socket.on('data', (chunk) => {
+        if (chunk.toString('utf8').includes(`${n}\n`)) finish(undefined);
+      });
+      socket.write(`echo\n${n}\n`);
+    };
+    const timer = setInterval(connectOnce, op.everyMs);
+    process.on('SIGTERM', () => clearInterval(timer));
   } else {
     for (let i = 0; i < op.connections; i++) {
       const pull = connect(op.host, op.port, 'pull', fail);

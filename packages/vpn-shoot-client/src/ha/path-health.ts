@@ -33,7 +33,7 @@ const SEND_TIME_RETENTION_TICKS = 2 * MAX_TIMEOUT_TICKS;
  * An echo counts only with the nonce its probe carried. A new path starts dead.
  */
 export class PathHealth {
-  private readonly sendTimes = new Map<number, { at: number; nonce: RandomId; whileAlive: boolean; timed: boolean }>();
+  private readonly sendTimes = new Map<number, { at: number; nonce: RandomId; whileAlive: boolean; timed: boolean; echoed: boolean }>();
   private readonly awaiting = new Set<number>();
   private alive = false;
   private hits = 0;
@@ -57,7 +57,7 @@ export class PathHealth {
   }
 
   probeSent(seq: number, at: number, nonce: RandomId): void {
-    this.sendTimes.set(seq, { at, nonce, whileAlive: this.alive, timed: true });
+    this.sendTimes.set(seq, { at, nonce, whileAlive: this.alive, timed: true, echoed: false });
     this.awaiting.add(seq);
     for (const old of this.sendTimes.keys()) {
       if (old > seq - SEND_TIME_RETENTION_TICKS) break;
@@ -71,8 +71,9 @@ export class PathHealth {
    */
   echoReceived(seq: number, nonce: RandomId, at: number): HealthChange {
     const sent = this.sendTimes.get(seq);
-    if (sent === undefined || sent.nonce !== nonce) return NO_CHANGE;
-    this.sendTimes.delete(seq);
+    if (sent === undefined || sent.nonce !== nonce || sent.echoed) return NO_CHANGE;
+    // Kept (until it ages out) so that a "leaving" answer to this probe can still be recognised.
+    sent.echoed = true;
     // Echoes of probes queued during an outage arrive seconds late once the path returns; on a live path
     // they would inflate the timeout and slow the next failover, so only a dead path learns from them.
     if (sent.timed && (sent.whileAlive || !this.alive)) this.sampleRoundTrip(at - sent.at);
@@ -121,7 +122,8 @@ export class PathHealth {
 
   /**
    * A "leaving" echo of probe `seq` with `nonce`: the shoot client is stopping, so the path is dead now (as
-   * connectionLost). Like any echo it counts only with the nonce of its probe.
+   * connectionLost). Like any echo it counts only with the nonce of its probe; a stopping tunnel controller
+   * also answers the last probe it had already echoed.
    */
   leavingEchoReceived(seq: number, nonce: RandomId): HealthChange {
     const sent = this.sendTimes.get(seq);

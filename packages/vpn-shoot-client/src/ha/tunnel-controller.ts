@@ -3,6 +3,7 @@ import { podProblem, senderServer, type AnnouncementScope } from './announcement
 import { BackgroundTasks } from './background';
 import type { Clock } from './clock';
 import { guarded } from './guard';
+import { MAX_TRACKED_SENDERS } from './limits';
 import { MAX_HA_SERVERS, tapName } from './path';
 import type { ControllerHandle, Datagram, NetworkPort, Readiness, RouteSpec, ServerRestarter, UdpBind, UdpSocket } from './ports';
 import { ReturnRouteTable, type ReturnRoute } from './return-routes';
@@ -78,6 +79,8 @@ class TunnelController {
   private cancelTimers: (() => void)[] = [];
   private current: ReturnRoute[] = [];
   private leaving = false;
+  /** The last probe of each sender, answered again as "leaving" the moment leave() starts. */
+  private readonly lastProbes = new Map<string, { announcement: Announcement; port: number; address: string }>();
 
   constructor(
     settings: TunnelControllerSettings,
@@ -124,7 +127,13 @@ class TunnelController {
    */
   async leave(ms: number): Promise<void> {
     this.leaving = true;
-    this.logger.info('leaving: echoing every probe as leaving', { ms });
+    this.logger.info('leaving: echoing every probe as leaving', { ms, seed_pods_told: this.lastProbes.size });
+    // Not waiting for the next probe saves up to a probe interval in which new connections would still
+    // go through this pod and break when the path moves.
+    for (const { announcement, port, address } of this.lastProbes.values()) {
+      const echo = encodeAnnouncement({ ...announcement, role: 'leaving' });
+      this.tasks.track((this.socket as UdpSocket).send(echo, port, address).catch(() => undefined));
+    }
     await new Promise<void>((resolve) => this.deps.clock.after(ms, resolve));
   }
 
@@ -163,6 +172,7 @@ class TunnelController {
     }
     const echo = this.leaving ? encodeAnnouncement({ ...announcement, role: 'leaving' }) : datagram.data;
     this.tasks.track((this.socket as UdpSocket).send(echo, datagram.port, datagram.address).catch(() => undefined));
+    this.rememberProbe(datagram, announcement);
     if (announcement.role === 'down' || announcement.role === 'leaving') return;
     this.watchdog.announcementSeen(server);
     const problem = podProblem(this.scope, announcement.pod, this.endpointAddresses);
@@ -174,6 +184,14 @@ class TunnelController {
     const observed = this.table.observe({ pod, server, sender, order: { instance, epoch }, active: role === 'active' }, now);
     if (observed === 'accepted') this.refreshRoutes();
     if (observed === 'full') this.rejectOnce(datagram.address, `no room for ${pod.toString()}: the return route table is full`);
+  }
+
+  /** Bounded like the senders of the rate limit: the oldest sender is forgotten first. */
+  private rememberProbe(datagram: Datagram, announcement: Announcement): void {
+    const key = `${datagram.address} ${datagram.port}`;
+    this.lastProbes.delete(key);
+    if (this.lastProbes.size >= MAX_TRACKED_SENDERS) this.lastProbes.delete(this.lastProbes.keys().next().value as string);
+    this.lastProbes.set(key, { announcement, port: datagram.port, address: datagram.address });
   }
 
   private rejectOnce(sender: string, problem: string): void {

@@ -133,6 +133,17 @@ describe('ha path health (probe verdicts)', () => {
     assert.equal(deadAt, 6, 'probes 3, 4 and 5 missed at ticks 4, 5 and 6');
   });
 
+  it('a "leaving" answer kills a live path at once, also for a probe already echoed, but only with its nonce', () => {
+    const run = new ProbeRun(() => 1).ticks(5);
+    assert.equal(run.alive, true);
+    const forged = 'ffffffffffffffff' as typeof NONCE;
+    assert.equal(run.health.leavingEchoReceived(4, forged).becameDead, false, 'a guessed nonce');
+    assert.equal(run.health.leavingEchoReceived(99, NONCE).becameDead, false, 'a probe never sent');
+    assert.deepEqual(run.health.leavingEchoReceived(4, NONCE), { becameAlive: false, becameDead: true, flushNeighbour: true });
+    assert.equal(run.alive, false);
+    assert.equal(run.health.leavingEchoReceived(5, NONCE).becameDead, false, 'dead once');
+  });
+
   it('ignores echoes whose nonce is not the one its probe carried', () => {
     const health = new PathHealth();
     const forged = 'ffffffffffffffff' as typeof NONCE;

@@ -92,15 +92,18 @@ describe('ha tunnel controller (fake clock, in-memory tunnels)', () => {
     await harness.clock.advance(10);
     let left = false;
     const leaving = harness.controller.leave(1000).then(() => (left = true));
+    await harness.clock.advance(10);
+    const told = decodeAnnouncement(harness.echoes[1].data);
+    assert.deepEqual([told.seq, told.nonce, told.role], [1, NONCE, 'leaving'], 'the last probe answered again at once');
     harness.send(1, { seq: 2 });
     await harness.clock.advance(500);
     assert.equal(left, false);
-    const echo = decodeAnnouncement(harness.echoes[1].data);
+    const echo = decodeAnnouncement(harness.echoes[2].data);
     assert.deepEqual([echo.seq, echo.nonce, echo.role], [2, NONCE, 'leaving']);
     assert.equal(harness.network.route(POD), `${POD} via fd8f:6d53:b97a:1::101:1001 dev tap1`);
     await harness.clock.advance(500);
     await leaving;
-    assert.ok(harness.log.lines.includes('info leaving: echoing every probe as leaving ms=1000'));
+    assert.ok(harness.log.lines.includes('info leaving: echoing every probe as leaving ms=1000 seed_pods_told=1'));
   });
 
   it('routes IPv6 seed pods with /128', async () => {
