@@ -12,6 +12,12 @@ import {
   type ShootNetworks,
 } from './shared';
 
+/**
+ * `/metrics` of the path controller. The kube-apiserver pod's other ports are the kube-apiserver's 443 and
+ * nothing else of ours; 15000 is the exporter's in the server pod and 15001 Istio's outbound capture port.
+ */
+export const DEFAULT_PATH_METRICS_PORT = 15002;
+
 /** Settings of the seed-side path controller (kube-apiserver sidecar), gardener/vpn2 pkg/config/pathcontroller.go. */
 export interface PathControllerSettings {
   vpnNetwork: Cidr;
@@ -24,6 +30,8 @@ export interface PathControllerSettings {
   shootNetworks: ShootNetworks;
   seedPodNetwork: Cidr | undefined;
   podIp: Ip;
+  /** METRICS_PORT (ours, not the reference's): TCP port of `/metrics`. */
+  metricsPort: number;
 }
 
 /**
@@ -40,5 +48,7 @@ export function parsePathControllerSettings(env: NodeJS.ProcessEnv): PathControl
   const bondingMode = readBondingMode(read);
   const podIp = read.ip('POD_IP');
   if (podIp === undefined) throw new InputError('POD_IP', 'must be set');
-  return { vpnNetwork, haVpnClients, haVpnServers, bondingMode, shootNetworks, seedPodNetwork, podIp };
+  const metricsPort = read.uint('METRICS_PORT', DEFAULT_PATH_METRICS_PORT);
+  if (metricsPort < 1 || metricsPort > 65535) throw new InputError('METRICS_PORT', `must be a TCP port 1..65535, got ${metricsPort}`);
+  return { vpnNetwork, haVpnClients, haVpnServers, bondingMode, shootNetworks, seedPodNetwork, podIp, metricsPort };
 }

@@ -23,6 +23,7 @@ function pathSettings(overrides: Partial<PathControllerSettings> = {}): PathCont
     shootNetworks: { services: [Cidr.parse(SERVICES)], pods: [Cidr.parse('fd00:96::/64')], nodes: [] },
     seedPodNetwork: undefined,
     podIp: Ip.parse('10.200.0.10'),
+    metricsPort: 15002,
     ...overrides,
   };
 }
