@@ -36,6 +36,7 @@ Environment of path-controller (kube-apiserver pod; paths are the tap devices pr
   HA_VPN_CLIENTS           number of shoot clients; VPN_NETWORK, SEED_POD_NETWORK, SHOOT_*_NETWORKS as above
   BONDING_MODE             balance-rr: multipath route over every healthy path (Gardener passes it only to init containers)
   IP_FAMILIES, HA_VPN_SERVERS  optional
+  METRICS_PORT             TCP port of GET /metrics (Prometheus), default 15002; ours, not the reference's
 
 Environment of tunnel-controller (vpn-shoot pod; servers are the tap devices present):
   HA_VPN_CLIENTS           default 2
@@ -51,8 +52,8 @@ export function parseShootClientArgs(argv: string[]): ShootClientCommand {
     .option('config-file', { type: 'string', default: '/openvpn-client.config', describe: 'client config to write (root command)' })
     .option('secrets-dir', { type: 'string', default: '/srv/secrets', describe: 'directory holding vpn-client[-N]/ and tlsauth/ (root command)' })
     .command('setup', 'kernel settings (sysctls) of the client pod (init container)')
-    .command('path-controller', 'HA, seed side: probe every path, route shoot networks over the active one, announce the pod IP')
-    .command('tunnel-controller', 'HA, shoot side: return routes from announcements, /readyz on :8080, per-server watchdog')
+    .command('path-controller', 'HA, seed side: probe every path, route shoot networks over the active one, announce the pod IP, /metrics on METRICS_PORT (15002)')
+    .command('tunnel-controller', 'HA, shoot side: return routes from announcements, /readyz and /metrics on :8080, per-server watchdog')
     .epilogue(ENVIRONMENT)
     .option('enable-pprof', { type: 'boolean', default: false, describe: 'accepted for compatibility with the Go images; there is no profiler' })
     .strict()
