@@ -176,6 +176,11 @@ for (const variant of VARIANTS) {
               assert.deepEqual([probe.httpGet.path, probe.httpGet.port], ['/readyz', READINESS_PORT]);
             }
           }
+          if (cmd === 'path-controller') {
+            const { metricsPort } = parsePathControllerSettings(containerEnv(pod, container, FACTS));
+            assert.deepEqual(container.ports?.map((p) => p.containerPort), [metricsPort], `${pod.name}/${container.name}: /metrics`);
+          }
+          if (cmd === 'tunnel-controller') assert.deepEqual(container.ports?.map((p) => p.containerPort), [READINESS_PORT], `${pod.name}/${container.name}: /readyz and /metrics`);
           if (cmd === 'exporter') {
             const statusDir = path.dirname(containerEnv(pod, container, FACTS).OPENVPN_STATUS_PATH);
             const server = pod.spec.containers.find((c) => c.name === 'vpn-seed-server');
