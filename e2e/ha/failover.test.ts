@@ -13,7 +13,7 @@ import {
   settle,
   type ServerFault,
 } from '../lib/ha-scenarios';
-import { allPaths } from '../lib/ha-verdicts';
+import { allPaths, metricSample } from '../lib/ha-verdicts';
 import { linkBytes, sendFlows, seconds } from '../lib/measurement';
 import { sleep } from '../lib/process-supervisor';
 import { withRulesStripped } from '../lib/rule-stripping';
@@ -87,10 +87,14 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
 
   it('server carrying the active path killed with SIGKILL: longest gap < 1 s', async () => {
     await settle(lab());
+    const failovers = async (): Promise<number | undefined> => metricSample(await lab().scrape('path', 0), 'vpn_path_controller_active_path_switches_total{reason="active_path_dead"}');
+    const failoversBefore = (await failovers()) ?? NaN;
     const fault = await killActiveServer(lab());
     const { server, outages } = fault;
     measureOutages('ha-server-kill', outages, { server });
     assertFaultHit(fault, { pingsLost: false });
+    assert.equal(await failovers(), failoversBefore + 1, 'kube-apiserver pod 0\'s path controller counts the failover');
+    assert.equal(metricSample(await lab().scrape('tunnel', 0), 'vpn_tunnel_controller_return_routes'), lab().plan.spec.seedClients);
     for (const o of outages) assert.ok(o.gapMs < MAX_GAP_MS, `kube-apiserver pod ${o.kapi}: gap ${o.gapMs} ms`);
     for (const k of range(lab().plan.spec.seedClients)) {
       assert.ok(!lab().pathView(k).active.some((p) => p.startsWith(`tap${server}/`)), `kube-apiserver pod ${k} still routes over server ${server}`);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { haPlan, haServerClusterName } from '../lib/ha-plan';
 import { cpuTicksFromStat, rssKbFromStatus, usageBetween } from '../lib/ha-usage';
-import { allPaths, readControllerLog, returnRoutes, routesInSync } from '../lib/ha-verdicts';
+import { allPaths, metricSample, readControllerLog, returnRoutes, routesInSync } from '../lib/ha-verdicts';
 
 describe('HA e2e lib: plan, controller logs, process usage (unprivileged)', () => {
   it('gives every server and pod its own seed address and routes the ingress by server', () => {
@@ -35,6 +35,13 @@ describe('HA e2e lib: plan, controller logs, process usage (unprivileged)', () =
     assert.equal(routesInSync(readControllerLog(log.slice(0, 5))), true);
     assert.deepEqual(allPaths(2, 2), ['tap0/client0', 'tap1/client0', 'tap0/client1', 'tap1/client1']);
     assert.deepEqual([...returnRoutes(['x info route installed cmd=tunnel-controller route="10.96.0.30/32 via fd8f:6d53:b97a:1::100:1001 dev tap0"'])], ['10.96.0.30/32']);
+  });
+
+  it('reads one sample of a /metrics scrape by its name and labels', () => {
+    const text = ['# TYPE x_total counter', 'x_total{reason="initial"} 1', 'x_total{reason="active_path_dead"} 12', 'x 3.5', ''].join('\n');
+    assert.equal(metricSample(text, 'x_total{reason="active_path_dead"}'), 12);
+    assert.equal(metricSample(text, 'x'), 3.5);
+    assert.equal(metricSample(text, 'x_total{reason="path_recovered"}'), undefined);
   });
 
   it('computes CPU from utime+stime (a command name with spaces and parentheses) and RSS from VmRSS', () => {

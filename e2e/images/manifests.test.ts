@@ -14,10 +14,15 @@ import {
   SHOOT_CLIENT_ENVIRONMENT,
   variablesOf,
   type EnvironmentTable,
+  silentLogger,
 } from '@vpn/common';
+import { netstatFamilies } from '@vpn/common/dist/src/metrics/netstat-metrics';
+import { openvpnFamilies } from '@vpn/common/dist/src/metrics/openvpn-metrics';
 import { parseSeedServerArgs } from '@vpn/vpn-seed-server/dist/src/cli';
 import { parseShootClientArgs } from '@vpn/vpn-shoot-client/dist/src/cli';
+import { PathMetrics } from '@vpn/vpn-shoot-client/dist/src/ha/path-metrics';
 import { READINESS_PORT } from '@vpn/vpn-shoot-client/dist/src/ha/timing';
+import { TunnelMetrics } from '@vpn/vpn-shoot-client/dist/src/ha/tunnel-metrics';
 import { REPO_ROOT } from '../lib/lab-programs';
 import { containerEnv, loadVariant, podsOf, programOf, VARIANTS, type Container, type K8sObject, type Pod } from './manifests';
 
@@ -173,6 +178,11 @@ for (const variant of VARIANTS) {
               assert.deepEqual([probe.httpGet.path, probe.httpGet.port], ['/readyz', READINESS_PORT]);
             }
           }
+          if (cmd === 'path-controller') {
+            const { metricsPort } = parsePathControllerSettings(containerEnv(pod, container, FACTS));
+            assert.deepEqual(container.ports?.map((p) => p.containerPort), [metricsPort], `${pod.name}/${container.name}: /metrics`);
+          }
+          if (cmd === 'tunnel-controller') assert.deepEqual(container.ports?.map((p) => p.containerPort), [READINESS_PORT], `${pod.name}/${container.name}: /readyz and /metrics`);
           if (cmd === 'exporter') {
             const statusDir = path.dirname(containerEnv(pod, container, FACTS).OPENVPN_STATUS_PATH);
             const server = pod.spec.containers.find((c) => c.name === 'vpn-seed-server');
@@ -217,5 +227,20 @@ describe('manifests deploy/ha: headless peering', () => {
         else assert.deepEqual([env.ENDPOINT, env.OPENVPN_PORT], [name, '1194'], `${pod.name}/${container.name}`);
       }
     }
+  });
+});
+
+describe('deploy/grafana dashboard', () => {
+  it('queries only series the exporter and the HA controllers export', () => {
+    const dashboard = JSON.parse(readFileSync(path.join(REPO_ROOT, 'deploy', 'grafana', 'vpn-dashboard.json'), 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+    const controllers = [new PathMetrics(), new TunnelMetrics()].flatMap((m) => m.registry.getMetricsAsArray());
+    const exported = new Set([
+      ...controllers.flatMap((m) => (String(m.type) === 'histogram' ? ['_bucket', '_sum', '_count'].map((suffix) => `${m.name}${suffix}`) : [m.name])),
+      ...[...openvpnFamilies([]), ...netstatFamilies(null, silentLogger)].map((f) => f.name),
+    ]);
+    const queried = dashboard.panels.flatMap((p) => p.targets ?? []).flatMap((t) => t.expr.match(/\b(?:vpn|openvpn)_\w+/g) ?? []);
+    assert.ok(queried.length >= 15, `${queried.length} series queried`);
+    assert.deepEqual(queried.filter((name) => !exported.has(name)), []);
+    for (const name of exported) if (!name.endsWith('_sum') && !name.endsWith('_count')) assert.ok(queried.includes(name), `${name} has no panel`);
   });
 });

@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import { hostPort } from './address-plan';
+import { DEFAULT_PATH_METRICS_PORT } from '@vpn/common';
+import { READINESS_PORT } from '@vpn/vpn-shoot-client/dist/src/ha/timing';
 import type { Upstream } from './connect-proxy';
 import { writeHaSecrets, type HaCertificates } from './ha-certs';
 import { HA_SERVERS, HEADER_KEY, haPlan, haServerClusterName, ipv4Of, range, type HaLabSpec, type HaPlan } from './ha-plan';
@@ -166,6 +168,12 @@ export class HaLab extends LabCore<HaPlan, HaFiles, HaTopology> {
   /** What kube-apiserver pod k's current path controller logged, from line `since` on. */
   pathView(k: number, since = 0): ControllerView {
     return readControllerLog(this.pathControllerLines(k).slice(since));
+  }
+
+  /** `GET /metrics` of kube-apiserver pod k's path controller or of vpn-shoot-k's tunnel controller, as Prometheus would scrape it. */
+  async scrape(controller: 'path' | 'tunnel', k: number): Promise<string> {
+    const [ns, port] = controller === 'path' ? [this.ns.seedClients[k], DEFAULT_PATH_METRICS_PORT] : [this.ns.shootClients[k], READINESS_PORT];
+    return ns.execOk('curl', ['-sSf', '--max-time', '2', `http://127.0.0.1:${port}/metrics`], { timeoutMs: 5_000 });
   }
 
   /** The number of lines path controller k has logged so far: a mark for pathView(k, mark). */

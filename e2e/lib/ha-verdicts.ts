@@ -81,3 +81,9 @@ export function allPaths(servers: number, shootClients: number): string[] {
 export function pathName(server: number, client: number): string {
   return `tap${server}/client${client}`;
 }
+
+/** The value of `series` (name and labels as exposed, e.g. `x_total{reason="initial"}`) in a Prometheus text scrape. */
+export function metricSample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}

@@ -30,10 +30,10 @@ export function parseShootClientArgs(argv: string[]): ShootClientCommand {
     .option('config-file', { type: 'string', default: '/openvpn-client.config', describe: 'client config to write (root command)' })
     .option('secrets-dir', { type: 'string', default: '/srv/secrets', describe: 'directory holding vpn-client[-N]/ and tlsauth/ (root command)' })
     .command('setup', 'kernel settings (sysctls) of the client pod (init container)', (b) => b.epilogue(environment(['setup'])))
-    .command('path-controller', 'HA, seed side: probe every path, route shoot networks over the active one, announce the pod IP', (b) =>
+    .command('path-controller', 'HA, seed side: probe every path, route shoot networks over the active one, announce the pod IP, /metrics on METRICS_PORT (15002)', (b) =>
       b.epilogue(environment(['path-controller'])),
     )
-    .command('tunnel-controller', 'HA, shoot side: return routes from announcements, /readyz on :8080, per-server watchdog', (b) =>
+    .command('tunnel-controller', 'HA, shoot side: return routes from announcements, /readyz and /metrics on :8080, per-server watchdog', (b) =>
       b.epilogue(environment(['tunnel-controller'])),
     )
     .command(

@@ -1,8 +1,15 @@
 import type { Cidr } from '../net/cidr';
 import type { Ip } from '../net/ip';
+import { InputError } from '../errors';
 import { EnvReader } from './env-reader';
 import { readCount, readShootNetworks, readVpnNetwork, type BondingMode, type ShootNetworks } from './shared';
 import { SHOOT_CLIENT_ENVIRONMENT as V } from './shoot-client-environment';
+
+/**
+ * `/metrics` of the path controller. The kube-apiserver pod's other ports are the kube-apiserver's 443 and
+ * nothing else of ours; 15000 is the exporter's in the server pod and 15001 Istio's outbound capture port.
+ */
+export const DEFAULT_PATH_METRICS_PORT = Number(V.METRICS_PORT.default);
 
 /** Settings of the seed-side path controller (kube-apiserver sidecar), gardener/vpn2 pkg/config/pathcontroller.go. */
 export interface PathControllerSettings {
@@ -16,6 +23,8 @@ export interface PathControllerSettings {
   shootNetworks: ShootNetworks;
   seedPodNetwork: Cidr | undefined;
   podIp: Ip;
+  /** METRICS_PORT (ours, not the reference's): TCP port of `/metrics`. */
+  metricsPort: number;
 }
 
 /**
@@ -35,5 +44,7 @@ export function parsePathControllerSettings(env: NodeJS.ProcessEnv): PathControl
   const haVpnServers = read.value(V.PATH_HA_VPN_SERVERS);
   const bondingMode = read.value(V.BONDING_MODE);
   const podIp = read.value(V.POD_IP);
-  return { vpnNetwork, haVpnClients, haVpnServers, bondingMode, shootNetworks, seedPodNetwork, podIp };
+  const metricsPort = read.value(V.METRICS_PORT);
+  if (metricsPort < 1 || metricsPort > 65535) throw new InputError(V.METRICS_PORT.name, `must be a TCP port 1..65535, got ${metricsPort}`);
+  return { vpnNetwork, haVpnClients, haVpnServers, bondingMode, shootNetworks, seedPodNetwork, podIp, metricsPort };
 }

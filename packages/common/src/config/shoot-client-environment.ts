@@ -114,6 +114,13 @@ export const SHOOT_CLIENT_ENVIRONMENT = {
     description: 'announced to the shoot (mapped into 241.0.0.0/8 when seed and shoot overlap)',
     commands: PATH,
   },
+  METRICS_PORT: {
+    name: 'METRICS_PORT',
+    type: 'uint',
+    default: '15002',
+    description: 'TCP port of GET /metrics (Prometheus), 1..65535; ours, not the reference\'s',
+    commands: PATH,
+  },
   PATH_IS_HA: {
     name: 'IS_HA',
     type: 'string',

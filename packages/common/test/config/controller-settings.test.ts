@@ -19,6 +19,7 @@ describe('config: path controller settings (as gardener/vpn2 pkg/config/pathcont
     assert.deepEqual(s.shootNetworks.pods.map(String), ['100.96.0.0/11']);
     assert.deepEqual(s.shootNetworks.nodes, []);
     assert.equal(s.seedPodNetwork, undefined);
+    assert.equal(s.metricsPort, 15002);
   });
 
   it('reads the optional and overlap-related variables', () => {
@@ -30,11 +31,13 @@ describe('config: path controller settings (as gardener/vpn2 pkg/config/pathcont
       SHOOT_NODE_NETWORKS: '10.250.0.0/16',
       IP_FAMILIES: 'IPv4,IPv6,IPv4',
       POD_IP: 'fd00:10::7',
+      METRICS_PORT: '9102',
     });
     assert.equal(s.haVpnServers, 3);
     assert.equal(s.bondingMode, 'balance-rr');
     assert.equal(s.seedPodNetwork?.toString(), '100.96.0.0/11');
     assert.equal(s.podIp.toString(), 'fd00:10::7');
+    assert.equal(s.metricsPort, 9102);
     assert.equal(parsePathControllerSettings({ POD_IP: '10.0.0.1' }).haVpnClients, 0);
   });
 
@@ -50,6 +53,8 @@ describe('config: path controller settings (as gardener/vpn2 pkg/config/pathcont
     { name: 'pods', env: { ...BASE, SHOOT_POD_NETWORKS: 'x' }, variable: 'SHOOT_POD_NETWORKS', fragments: ['"x"'] },
     { name: 'nodes', env: { ...BASE, SHOOT_NODE_NETWORKS: 'x' }, variable: 'SHOOT_NODE_NETWORKS', fragments: ['"x"'] },
     { name: 'seed pod network', env: { ...BASE, SEED_POD_NETWORK: 'x' }, variable: 'SEED_POD_NETWORK', fragments: ['"x"'] },
+    { name: 'metrics port 0', env: { ...BASE, METRICS_PORT: '0' }, variable: 'METRICS_PORT', fragments: ['1..65535', '0'] },
+    { name: 'metrics port too large', env: { ...BASE, METRICS_PORT: '65536' }, variable: 'METRICS_PORT', fragments: ['65536'] },
   ];
   for (const { name, env, variable, fragments } of cases) {
     it(`${name} -> ${variable}`, () => expectInputError(() => parsePathControllerSettings(env), variable, ...fragments));

@@ -14,7 +14,7 @@ import { guarded } from './guard';
 import { describePath, describePaths, MAX_HA_SERVERS, samePath, tapName, type PathId } from './path';
 import { PathHealth, type HealthChange } from './path-health';
 import { ActivePathSelector } from './path-selection';
-import type { ControllerHandle, Datagram, NetworkPort, UdpBind, UdpSocket, Watch, WatchServerConnection } from './ports';
+import type { ActivePathSwitchReason, ControllerHandle, Datagram, NetworkPort, PathObserver, UdpBind, UdpSocket, Watch, WatchServerConnection } from './ports';
 import { RouteSync } from './route-sync';
 import { shootNetworkRoutes } from './seed-routes';
 import { TapMonitor } from './tap-monitor';
@@ -32,7 +32,17 @@ export interface PathControllerDeps {
   /** Reports at once when a server's OpenVPN client loses its connection; without it only probes find out. */
   watchServer?: WatchServerConnection;
   logger: Logger;
+  /** Metrics (path-metrics.ts); none when not given. */
+  observer?: PathObserver;
 }
+
+const NO_OBSERVER: PathObserver = {
+  pathRole: () => undefined,
+  probeSent: () => undefined,
+  probesLost: () => undefined,
+  roundTrip: () => undefined,
+  activePathSwitched: () => undefined,
+};
 
 interface TrackedPath {
   id: PathId;
@@ -76,6 +86,7 @@ class PathController {
   private healthyBefore = false;
   private readonly newNonce: () => RandomId;
   private readonly serverWatches = new Map<number, Watch>();
+  private readonly observer: PathObserver;
 
   constructor(
     private readonly settings: PathControllerSettings,
@@ -84,6 +95,7 @@ class PathController {
     this.plan = pathControllerPlan(settings);
     this.logger = deps.logger;
     this.newNonce = deps.newNonce ?? randomId;
+    this.observer = deps.observer ?? NO_OBSERVER;
     this.selector = new ActivePathSelector(settings.bondingMode);
     this.taps = new TapMonitor(deps.network, Math.min(MAX_HA_SERVERS, settings.haVpnServers ?? MAX_HA_SERVERS), deps.logger);
     this.routes = new RouteSync(deps.network, deps.logger);
@@ -142,14 +154,17 @@ class PathController {
     this.tasks.track(this.routes.sync());
     for (const path of this.paths) {
       const nonce = this.newNonce();
+      const role = this.roleOf(path);
+      this.observer.pathRole(path.id, role);
       path.health.probeSent(seq, now, nonce);
-      if (this.taps.present.has(path.id.server)) this.send(path, seq, nonce);
+      if (this.taps.present.has(path.id.server)) this.send(path, seq, nonce, role);
     }
   }
 
-  private send(path: TrackedPath, seq: number, nonce: RandomId): void {
+  private send(path: TrackedPath, seq: number, nonce: RandomId, role: PathRole): void {
     const { epoch } = this.selector.selection;
-    const announcement: Announcement = { pod: this.plan.announcedPodIp, instance: this.deps.instance, epoch, seq, nonce, role: this.roleOf(path) };
+    const announcement: Announcement = { pod: this.plan.announcedPodIp, instance: this.deps.instance, epoch, seq, nonce, role };
+    this.observer.probeSent(path.id, role);
     // A refused datagram (no route while the tap is being recreated) is simply a probe without echo.
     this.tasks.track(
       (this.socket as UdpSocket).send(encodeAnnouncement(announcement), ANNOUNCEMENT_PORT, path.address.toString()).catch(() => undefined),
@@ -184,6 +199,8 @@ class PathController {
   }
 
   private onHealthChange(path: TrackedPath, change: HealthChange): void {
+    if (change.lost > 0) this.observer.probesLost(path.id, change.lost);
+    if (change.roundTripMs !== undefined) this.observer.roundTrip(path.id, change.roundTripMs);
     const fields = { path: describePath(path.id) };
     if (change.becameAlive) {
       this.logger.info('path healthy', fields);
@@ -213,6 +230,7 @@ class PathController {
     this.healthyBefore = healthy.length > 0;
     const previous = this.selector.selection.active;
     if (!this.selector.update(healthy)) return;
+    this.observer.activePathSwitched(switchReason(previous, healthy));
     const { active, epoch } = this.selector.selection;
     this.logger.info('active path changed', { from: describePaths(previous), to: describePaths(active), epoch });
     this.routes.setDesired(shootNetworkRoutes(this.plan.shootRoutes, active, (id) => this.addressOf(id)));
@@ -267,4 +285,9 @@ class PathController {
       this.byAddress.set(path.address.value, path);
     }
   }
+}
+
+function switchReason(previous: readonly PathId[], healthy: readonly PathId[]): ActivePathSwitchReason {
+  if (previous.length === 0) return 'initial';
+  return previous.every((path) => healthy.some((other) => samePath(path, other))) ? 'path_recovered' : 'active_path_dead';
 }

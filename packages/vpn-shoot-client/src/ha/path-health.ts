@@ -16,9 +16,13 @@ export interface HealthChange {
   becameDead: boolean;
   /** Delete the peer's neighbour entry now (the path is dead and a restarted server must relearn its MAC). */
   flushNeighbour: boolean;
+  /** Probes this batch declared lost. */
+  lost: number;
+  /** The round trip of the echo judged, unless its probe spanned a stall of our own event loop. */
+  roundTripMs: number | undefined;
 }
 
-const NO_CHANGE: HealthChange = { becameAlive: false, becameDead: false, flushNeighbour: false };
+const NO_CHANGE: HealthChange = { becameAlive: false, becameDead: false, flushNeighbour: false, lost: 0, roundTripMs: undefined };
 const MAX_TIMEOUT_TICKS = Math.ceil(PROBE_TIMEOUT_MAX_MS / PROBE_INTERVAL_MS);
 /** Send times are kept this many ticks, so that a late echo still yields a round-trip sample. */
 const SEND_TIME_RETENTION_TICKS = 2 * MAX_TIMEOUT_TICKS;
@@ -74,21 +78,23 @@ export class PathHealth {
     if (sent === undefined || sent.nonce !== nonce || sent.echoed) return NO_CHANGE;
     // Kept (until it ages out) so that a "leaving" answer to this probe can still be recognised.
     sent.echoed = true;
+    const roundTripMs = sent.timed ? at - sent.at : undefined;
+    const measured = { ...NO_CHANGE, roundTripMs };
     // Echoes of probes queued during an outage arrive seconds late once the path returns; on a live path
     // they would inflate the timeout and slow the next failover, so only a dead path learns from them.
-    if (sent.timed && (sent.whileAlive || !this.alive)) this.sampleRoundTrip(at - sent.at);
-    if (!this.awaiting.delete(seq)) return NO_CHANGE;
+    if (roundTripMs !== undefined && (sent.whileAlive || !this.alive)) this.sampleRoundTrip(roundTripMs);
+    if (!this.awaiting.delete(seq)) return measured;
     this.misses = 0;
     this.hits += 1;
-    if (this.alive || this.hits < ALIVE_AFTER_REPLIES) return NO_CHANGE;
+    if (this.alive || this.hits < ALIVE_AFTER_REPLIES) return measured;
     this.alive = true;
     // The outage's backlog has shaped the estimate; a revived path starts afresh from this echo, which came in
     // time. Starting from no estimate instead would give it the initial timeout of a whole second until the
     // next echo, and a path that fails right after it revived would be declared dead three times slower.
     this.smoothedRtt = undefined;
     this.rttVariation = 0;
-    if (sent.timed) this.sampleRoundTrip(at - sent.at);
-    return { ...NO_CHANGE, becameAlive: true };
+    if (roundTripMs !== undefined) this.sampleRoundTrip(roundTripMs);
+    return { ...measured, becameAlive: true };
   }
 
   /**
@@ -104,9 +110,11 @@ export class PathHealth {
     const timeoutTicks = Math.ceil(this.timeoutMs / PROBE_INTERVAL_MS);
     let becameDead = false;
     let flushNeighbour = false;
+    let lost = 0;
     for (const seq of [...this.awaiting].sort((a, b) => a - b)) {
       if (currentSeq - seq < timeoutTicks) break;
       this.awaiting.delete(seq);
+      lost += 1;
       this.hits = 0;
       this.misses += 1;
       if (this.misses === DEAD_AFTER_MISSES && this.alive) {
@@ -117,7 +125,7 @@ export class PathHealth {
         flushNeighbour = true;
       }
     }
-    return { becameAlive: false, becameDead, flushNeighbour };
+    return { ...NO_CHANGE, becameDead, flushNeighbour, lost };
   }
 
   /**
@@ -141,7 +149,7 @@ export class PathHealth {
     this.alive = false;
     this.hits = 0;
     this.misses = Math.max(this.misses, DEAD_AFTER_MISSES);
-    return { becameAlive: false, becameDead: wasAlive, flushNeighbour: wasAlive };
+    return { ...NO_CHANGE, becameDead: wasAlive, flushNeighbour: wasAlive };
   }
 
   /** RFC 6298 §2 smoothing (alpha 1/8, beta 1/4). */

@@ -2,8 +2,10 @@ import type { RouteSpec } from '@vpn/common';
 
 /**
  * What the controllers need from the outside world, as small interfaces: the runtime adapters (netlink,
- * dgram, OpenVPN management, HTTP) implement them, tests use fakes.
+ * dgram, OpenVPN management, HTTP, prom-client) implement them, tests use fakes.
  */
+import type { PathId } from './path';
+import type { PathRole } from './wire';
 
 export interface LinkInfo {
   name: string;
@@ -72,6 +74,39 @@ export interface Readiness {
 /** A controller started by `run…Controller`; stop() ends its timers and closes its socket. */
 export interface ControllerHandle {
   stop(): Promise<void>;
+}
+
+/**
+ * Why the path controller changed its active path(s): the first choice of this instance, an active path that
+ * died, or (balance-rr) a path that recovered and joins the healthy ones.
+ */
+export const ACTIVE_PATH_SWITCH_REASONS = ['initial', 'active_path_dead', 'path_recovered'] as const;
+export type ActivePathSwitchReason = (typeof ACTIVE_PATH_SWITCH_REASONS)[number];
+
+/** What the path controller reports for metrics (path-metrics.ts); a fake in tests. */
+export interface PathObserver {
+  /** Once per probe round and path, the path's current role. */
+  pathRole(path: PathId, role: PathRole): void;
+  /** A probe went out; one with role `active` or `standby` is also an announcement. */
+  probeSent(path: PathId, role: PathRole): void;
+  probesLost(path: PathId, count: number): void;
+  /** The round trip of an echo that matched an outstanding or late probe. */
+  roundTrip(path: PathId, ms: number): void;
+  activePathSwitched(reason: ActivePathSwitchReason): void;
+}
+
+/** Why the tunnel controller did not follow a datagram from a seed client's address. */
+export const ANNOUNCEMENT_REFUSALS = ['rate_limited', 'malformed', 'invalid_pod_ip', 'stale_epoch', 'foreign_instance', 'table_full'] as const;
+export type AnnouncementRefusal = (typeof ANNOUNCEMENT_REFUSALS)[number];
+
+/** What the tunnel controller reports for metrics (tunnel-metrics.ts); a fake in tests. */
+export interface TunnelObserver {
+  /** An announcement through `tap<server>` was taken into the return route table. */
+  announcementAccepted(server: number): void;
+  announcementRefused(reason: AnnouncementRefusal): void;
+  /** The number of seed pods with a return route, after each change of the table. */
+  returnRoutes(count: number): void;
+  watchdogRestart(server: number): void;
 }
 
 /** A running watch; close() ends it. */

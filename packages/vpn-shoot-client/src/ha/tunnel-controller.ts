@@ -5,8 +5,19 @@ import type { Clock } from './clock';
 import { guarded } from './guard';
 import { MAX_TRACKED_SENDERS } from './limits';
 import { MAX_HA_SERVERS, tapName } from './path';
-import type { ControllerHandle, Datagram, NetworkPort, Readiness, RouteSpec, ServerRestarter, UdpBind, UdpSocket } from './ports';
-import { ReturnRouteTable, type ReturnRoute } from './return-routes';
+import type {
+  AnnouncementRefusal,
+  ControllerHandle,
+  Datagram,
+  NetworkPort,
+  Readiness,
+  RouteSpec,
+  ServerRestarter,
+  TunnelObserver,
+  UdpBind,
+  UdpSocket,
+} from './ports';
+import { ReturnRouteTable, type Observation, type ReturnRoute } from './return-routes';
 import { RouteSync } from './route-sync';
 import { SenderRateLimit } from './sender-rate';
 import { TapMonitor } from './tap-monitor';
@@ -31,7 +42,22 @@ export interface TunnelControllerDeps {
   resolveHost: (host: string) => Promise<string[]>;
   /** UDP port to listen on; ANNOUNCEMENT_PORT unless a test picks another (0: any free one). */
   listenPort?: number;
+  /** Metrics (tunnel-metrics.ts); none when not given. */
+  observer?: TunnelObserver;
 }
+
+const NO_OBSERVER: TunnelObserver = {
+  announcementAccepted: () => undefined,
+  announcementRefused: () => undefined,
+  returnRoutes: () => undefined,
+  watchdogRestart: () => undefined,
+};
+
+const REFUSALS: Readonly<Record<Exclude<Observation, 'accepted'>, AnnouncementRefusal>> = {
+  stale: 'stale_epoch',
+  foreign: 'foreign_instance',
+  full: 'table_full',
+};
 
 export interface TunnelControllerHandle extends ControllerHandle {
   /** The UDP port actually bound. */
@@ -74,6 +100,7 @@ class TunnelController {
   private readonly rejections = new Set<string>();
   private readonly rates = new SenderRateLimit();
   private readonly endpoint: string | undefined;
+  private readonly observer: TunnelObserver;
   private endpointAddresses: Ip[] = [];
   private socket: UdpSocket | undefined;
   private cancelTimers: (() => void)[] = [];
@@ -90,6 +117,7 @@ class TunnelController {
     this.scope = { vpnNetwork: settings.vpnNetwork, seedPodNetwork: settings.seedPodNetwork, shootNetworks: [...services, ...pods, ...nodes] };
     this.endpoint = settings.endpoint;
     this.logger = deps.logger;
+    this.observer = deps.observer ?? NO_OBSERVER;
     this.taps = new TapMonitor(deps.network, MAX_HA_SERVERS, deps.logger);
     this.routes = new RouteSync(deps.network, deps.logger);
     this.watchdog = new ServerWatchdog(settings.watchdog);
@@ -160,6 +188,7 @@ class TunnelController {
     if (sender === undefined || server === undefined || !this.taps.present.has(server)) return;
     const now = this.deps.clock.now();
     if (!this.rates.admit(datagram.address, now)) {
+      this.observer.announcementRefused('rate_limited');
       this.rejectOnce(datagram.address, 'sends faster than the rate limit');
       return;
     }
@@ -167,6 +196,7 @@ class TunnelController {
     try {
       announcement = decodeAnnouncement(datagram.data);
     } catch (err) {
+      this.observer.announcementRefused('malformed');
       this.logger.debug('ignoring datagram', { sender: datagram.address, error: oneLine(err) });
       return;
     }
@@ -177,12 +207,18 @@ class TunnelController {
     this.watchdog.announcementSeen(server);
     const problem = podProblem(this.scope, announcement.pod, this.endpointAddresses);
     if (problem !== undefined) {
+      this.observer.announcementRefused('invalid_pod_ip');
       this.rejectOnce(datagram.address, problem);
       return;
     }
     const { pod, instance, epoch, role } = announcement;
     const observed = this.table.observe({ pod, server, sender, order: { instance, epoch }, active: role === 'active' }, now);
-    if (observed === 'accepted') this.refreshRoutes();
+    if (observed === 'accepted') {
+      this.observer.announcementAccepted(server);
+      this.refreshRoutes();
+      return;
+    }
+    this.observer.announcementRefused(REFUSALS[observed]);
     if (observed === 'full') this.rejectOnce(datagram.address, `no room for ${pod.toString()}: the return route table is full`);
   }
 
@@ -220,6 +256,7 @@ class TunnelController {
 
   private refreshRoutes(): void {
     this.current = this.table.resolve(this.deps.clock.now());
+    this.observer.returnRoutes(this.current.length);
     this.routes.setDesired(this.current.map(returnRouteSpec));
     this.tasks.track(this.routes.sync());
   }
@@ -245,6 +282,7 @@ class TunnelController {
   private restart(server: number): void {
     const fields = { tap: tapName(server) };
     this.logger.warn('watchdog threshold reached, restarting the OpenVPN client of this server', fields);
+    this.observer.watchdogRestart(server);
     this.tasks.track(
       this.deps.restartServer(server).then(
         () => this.logger.info('OpenVPN client restarted', fields),

@@ -46,6 +46,7 @@ async function startAll(clock: FakeClock, tunnel: FakeTunnel) {
         shootNetworks: { services: [Cidr.parse(SERVICES)], pods: [], nodes: [] },
         seedPodNetwork: undefined,
         podIp: Ip.parse('10.200.0.10'),
+        metricsPort: 15002,
       },
       { clock, network: seedNetwork, bindUdp: tunnel.bindSeed(0), instance: INSTANCE_A, logger: silentLogger },
     ),

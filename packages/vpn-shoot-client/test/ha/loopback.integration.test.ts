@@ -44,6 +44,7 @@ describe('ha controllers over real UDP sockets on ::1 (real timers, fake kernel 
             shootNetworks: { services: [Cidr.parse(SERVICES)], pods: [], nodes: [] },
             seedPodNetwork: Cidr.parse('10.200.0.0/16'),
             podIp: Ip.parse('10.200.0.10'),
+            metricsPort: 15002,
           },
           { clock: systemClock, network: seedNetwork, bindUdp: tunnels.bindSeed(), instance: randomId(), logger: silentLogger },
         ),

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { Cidr, DEFAULT_VPN_NETWORK, InputError, Ip, type PathControllerSettings } from '@vpn/common';
 import { runPathController } from '../../src/ha/path-controller';
+import { PathMetrics } from '../../src/ha/path-metrics';
 import type { ControllerHandle } from '../../src/ha/ports';
 import { ANNOUNCEMENT_PORT, PROBE_INTERVAL_MS } from '../../src/ha/timing';
 import { decodeAnnouncement, encodeAnnouncement } from '../../src/ha/wire';
@@ -9,6 +10,7 @@ import { FakeClock } from './support/fake-clock';
 import { FakeNetwork } from './support/fake-network';
 import { FakeTunnel, type Crossing } from './support/fake-tunnel';
 import { INSTANCE_A } from './support/ids';
+import { sampleValue } from './support/metrics';
 import { seededRandom } from './support/prng';
 
 const SERVICES = '100.64.0.0/13';
@@ -23,6 +25,7 @@ function pathSettings(overrides: Partial<PathControllerSettings> = {}): PathCont
     shootNetworks: { services: [Cidr.parse(SERVICES)], pods: [Cidr.parse('fd00:96::/64')], nodes: [] },
     seedPodNetwork: undefined,
     podIp: Ip.parse('10.200.0.10'),
+    metricsPort: 15002,
     ...overrides,
   };
 }
@@ -36,6 +39,7 @@ class SeedHarness {
   /** What the fake OpenVPN clients report: call `lost[s]` to say server s's client lost its connection. */
   readonly lost = new Map<number, (reason: string) => void>();
   readonly watchesClosed: number[] = [];
+  readonly metrics = new PathMetrics();
   private handle: ControllerHandle | undefined;
 
   constructor(taps: string[]) {
@@ -60,6 +64,7 @@ class SeedHarness {
         this.lost.set(server, onLost);
         return { close: async () => void this.watchesClosed.push(server) };
       },
+      observer: this.metrics,
     });
     return this;
   }
@@ -80,6 +85,19 @@ class SeedHarness {
       .filter((c) => decodeAnnouncement(c.data).seq === last)
       .map((c) => `tap${c.server}/client${c.client}=${decodeAnnouncement(c.data).role}`)
       .sort();
+  }
+
+  /** `vpn_path_controller_<name>` of path (server, client), or with `labels` instead. */
+  metric(name: string, labels: Record<string, string>, sample?: string): Promise<number | undefined> {
+    return sampleValue(this.metrics.registry, `vpn_path_controller_${name}`, labels, sample && `vpn_path_controller_${sample}`);
+  }
+
+  async pathState(server: number, client: number): Promise<string[]> {
+    const states = [];
+    for (const state of ['active', 'standby', 'down']) {
+      if ((await this.metric('path_state', { server: String(server), client: String(client), state })) === 1) states.push(state);
+    }
+    return states;
   }
 
   switches(): number {
@@ -340,6 +358,52 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
     assert.equal(harness.route(), viaPath(0, 0), `not installed ${harness.clock.now() - repairedFrom} ms after the refusal ended`);
     assert.equal(harness.route('fd00:96::/64'), viaPath(0, 0));
     assert.equal(harness.log.lines.filter((l) => l === 'info route update succeeded again').length, 1);
+  });
+
+  it('metrics: probes sent, announcements by role, round trips and each path\'s state', async () => {
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings());
+    harness.tunnel.delay = (c) => (c.server === 1 ? 20 : 0);
+    await harness.clock.advance(1000);
+    const tap = (server: number) => ({ server: String(server), client: '0' });
+    assert.equal(await harness.metric('probes_sent_total', tap(0)), 10);
+    assert.equal(await harness.metric('probes_sent_total', tap(1)), 10);
+    assert.equal(await harness.metric('probes_lost_total', tap(1)), 0);
+    const announced = (await harness.metric('announcements_sent_total', { role: 'active' })) ?? 0;
+    const standby = (await harness.metric('announcements_sent_total', { role: 'standby' })) ?? 0;
+    const downs = harness.tunnel.log.filter((c) => c.toShoot && decodeAnnouncement(c.data).role === 'down').length;
+    assert.equal(announced + standby + downs, 20, 'every probe over a healthy path is an announcement');
+    assert.ok(announced >= 7 && standby >= 7, `active ${announced}, standby ${standby}`);
+    assert.deepEqual([await harness.pathState(0, 0), await harness.pathState(1, 0)], [['active'], ['standby']]);
+    const echoes = await harness.metric('probe_rtt_seconds', tap(1), 'probe_rtt_seconds_count');
+    const sum = await harness.metric('probe_rtt_seconds', tap(1), 'probe_rtt_seconds_sum');
+    assert.ok(echoes !== undefined && echoes >= 9, `echoes ${echoes}`);
+    const mean = ((sum as number) / echoes) * 1000;
+    assert.ok(mean >= 40 && mean < 50, `mean round trip ${mean} ms with 20 ms each way`);
+    assert.equal(await harness.metric('probe_rtt_seconds', { ...tap(1), le: '0.025' }, 'probe_rtt_seconds_bucket'), 0);
+    assert.equal(await harness.metric('probe_rtt_seconds', { ...tap(1), le: '0.05' }, 'probe_rtt_seconds_bucket'), echoes);
+  });
+
+  it('metrics: a black hole counts lost probes, a switch because the active path died, and the new states', async () => {
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings());
+    await harness.clock.advance(1005);
+    assert.equal(await harness.metric('active_path_switches_total', { reason: 'initial' }), 1);
+    assert.equal(await harness.metric('active_path_switches_total', { reason: 'active_path_dead' }), 0);
+    harness.tunnel.drop = (c) => c.server === 0;
+    await harness.clock.advance(1000);
+    assert.equal(await harness.metric('active_path_switches_total', { reason: 'active_path_dead' }), 1);
+    assert.equal(await harness.metric('probes_lost_total', { server: '0', client: '0' }), 9, 'probes sent at 1.1 … 1.9 s, judged by 2.0 s');
+    assert.deepEqual([await harness.pathState(0, 0), await harness.pathState(1, 0)], [['down'], ['active']]);
+  });
+
+  it('metrics: balance-rr counts a path that returns as a switch of its own reason', async () => {
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings({ bondingMode: 'balance-rr' }));
+    await harness.clock.advance(1000);
+    harness.tunnel.drop = (c) => c.server === 1;
+    await harness.clock.advance(1000);
+    harness.tunnel.drop = () => false;
+    await harness.clock.advance(1000);
+    const switches = async (reason: string) => harness.metric('active_path_switches_total', { reason });
+    assert.deepEqual([await switches('active_path_dead'), await switches('path_recovered')], [1, 1]);
   });
 
   it('refuses HA_VPN_CLIENTS=0', async () => {

@@ -66,7 +66,7 @@ describe('ha path health (probe verdicts)', () => {
     assert.equal(run.alive, true, 'probes 10 and 11 missed');
     run.ticks(1);
     assert.equal(run.alive, false, 'probe 12 missed too, judged at tick 13');
-    assert.deepEqual(run.events.at(-1), { seq: 13, change: { becameAlive: false, becameDead: true, flushNeighbour: true } });
+    assert.deepEqual(run.events.at(-1), { seq: 13, change: { becameAlive: false, becameDead: true, flushNeighbour: true, lost: 1, roundTripMs: undefined } });
   });
 
   it('needs two consecutive echoes to come back', () => {
@@ -139,7 +139,7 @@ describe('ha path health (probe verdicts)', () => {
     const forged = 'ffffffffffffffff' as typeof NONCE;
     assert.equal(run.health.leavingEchoReceived(4, forged).becameDead, false, 'a guessed nonce');
     assert.equal(run.health.leavingEchoReceived(99, NONCE).becameDead, false, 'a probe never sent');
-    assert.deepEqual(run.health.leavingEchoReceived(4, NONCE), { becameAlive: false, becameDead: true, flushNeighbour: true });
+    assert.deepEqual(run.health.leavingEchoReceived(4, NONCE), { becameAlive: false, becameDead: true, flushNeighbour: true, lost: 0, roundTripMs: undefined });
     assert.equal(run.alive, false);
     assert.equal(run.health.leavingEchoReceived(5, NONCE).becameDead, false, 'dead once');
   });
@@ -168,6 +168,26 @@ describe('ha path health (probe verdicts)', () => {
     assert.equal(health.echoReceived(11, NONCE, 1600).becameDead, false);
     assert.equal(health.isAlive, true);
     assert.equal(health.timeoutMs, PROBE_INTERVAL_MS, 'the 500 ms stall is not a round trip of the path');
+  });
+
+  it('reports the round trip of every matched echo, late ones too, but none across our own stall', () => {
+    const health = new PathHealth();
+    health.probeSent(1, 100, NONCE);
+    health.probeSent(2, 200, NONCE);
+    assert.equal(health.echoReceived(1, NONCE, 103).roundTripMs, 3);
+    assert.equal(health.expire(12).lost, 1, 'probe 2 is lost');
+    assert.equal(health.echoReceived(2, NONCE, 1450).roundTripMs, 1250, 'a late echo still measures the path');
+    assert.equal(health.echoReceived(2, NONCE, 1460).roundTripMs, undefined, 'answered already');
+    health.probeSent(13, 1300, NONCE);
+    health.stalled();
+    assert.equal(health.echoReceived(13, NONCE, 1800).roundTripMs, undefined);
+  });
+
+  it('counts every probe an expiry declares lost', () => {
+    const health = new PathHealth();
+    for (let seq = 1; seq <= 5; seq++) health.probeSent(seq, seq * PROBE_INTERVAL_MS, NONCE);
+    assert.equal(health.expire(14).lost, 4, 'probes 1..4 are older than the initial 1 s timeout');
+    assert.equal(health.expire(14).lost, 0, 'judged once');
   });
 
   it('the backlog of an outage, echoed seconds late when the path returns, does not slow the next failover', () => {

@@ -4,12 +4,14 @@ import type { Datagram, UdpSocket } from '../../src/ha/ports';
 import { SENDER_BURST } from '../../src/ha/limits';
 import { ANNOUNCEMENT_PORT, RETURN_ROUTE_EXPIRY_MS, WATCHDOG_INTERVAL_MS } from '../../src/ha/timing';
 import { runTunnelController, type TunnelControllerHandle } from '../../src/ha/tunnel-controller';
+import { TunnelMetrics } from '../../src/ha/tunnel-metrics';
 import { decodeAnnouncement, encodeAnnouncement, type Announcement } from '../../src/ha/wire';
 import { captureLogger } from './support/capture-logger';
 import { FakeClock } from './support/fake-clock';
 import { FakeNetwork } from './support/fake-network';
 import { FakeTunnel } from './support/fake-tunnel';
 import { INSTANCE_A, NONCE } from './support/ids';
+import { sampleValue } from './support/metrics';
 import { tunnelSettings } from './support/settings';
 
 const POD = '10.200.0.10/32';
@@ -24,6 +26,7 @@ class ShootHarness {
   /** Makes the next restarts fail with this message while set. */
   restartFailure: string | undefined;
   readonly echoes: Datagram[] = [];
+  readonly metrics = new TunnelMetrics();
   controller!: TunnelControllerHandle;
   private seed!: UdpSocket;
 
@@ -46,6 +49,7 @@ class ShootHarness {
         return ['203.0.113.7', '2001:db8::7'];
       },
       listenPort: ANNOUNCEMENT_PORT,
+      observer: this.metrics,
     });
     this.seed = await this.tunnel.bindSeed(0)({ address: '::', port: 0, onDatagram: (d) => this.echoes.push(d) });
     return this;
@@ -59,6 +63,18 @@ class ShootHarness {
   sendRaw(server: number, data: Buffer): Buffer {
     void this.seed.send(data, ANNOUNCEMENT_PORT, this.tunnel.shootAddress(server, 0).toString());
     return data;
+  }
+
+  /** `vpn_tunnel_controller_<name>` with these labels. */
+  metric(name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+    return sampleValue(this.metrics.registry, `vpn_tunnel_controller_${name}`, labels);
+  }
+
+  async refusals(): Promise<Record<string, number | undefined>> {
+    const reasons = ['rate_limited', 'malformed', 'invalid_pod_ip', 'stale_epoch', 'foreign_instance', 'table_full'];
+    const counts: Record<string, number | undefined> = {};
+    for (const reason of reasons) counts[reason] = await this.metric('announcements_refused_total', { reason });
+    return counts;
   }
 
   /** Announcements through `server` every 100 ms for `ms`. */
@@ -313,5 +329,41 @@ describe('ha tunnel controller (fake clock, in-memory tunnels)', () => {
     await harness.clock.advance(WATCHDOG_INTERVAL_MS);
     assert.deepEqual(harness.restarts.map((r) => r.at), [8, 36].map((n) => n * WATCHDOG_INTERVAL_MS));
     assert.equal(harness.log.lines.filter((l) => l === 'info OpenVPN client restarted tap=tap0').length, 1);
+  });
+
+  it('metrics: announcements accepted per server and refused by reason, return routes held', async () => {
+    harness = await new ShootHarness(['tap0', 'tap1']).start(tunnelSettings({ seedPodNetwork: Cidr.parse('10.200.0.0/16') }));
+    assert.equal(await harness.metric('return_routes'), 0);
+    harness.send(0, { epoch: 2 });
+    harness.send(1, { epoch: 2, role: 'standby' });
+    harness.send(1, { epoch: 2, role: 'down' });
+    harness.send(0, { epoch: 1 });
+    harness.send(0, { pod: Ip.parse('100.96.0.1') });
+    harness.send(1, { instance: 'ffffffffffffffff' as typeof INSTANCE_A });
+    harness.sendRaw(0, Buffer.from('{"v":2'));
+    await harness.clock.advance(10);
+    assert.deepEqual([await harness.metric('announcements_accepted_total', { server: '0' }), await harness.metric('announcements_accepted_total', { server: '1' })], [1, 1]);
+    assert.deepEqual(await harness.refusals(), {
+      rate_limited: 0,
+      malformed: 1,
+      invalid_pod_ip: 1,
+      stale_epoch: 1,
+      foreign_instance: 1,
+      table_full: 0,
+    });
+    assert.equal(await harness.metric('return_routes'), 1);
+    harness.send(0, { pod: Ip.parse('10.200.0.11') });
+    await harness.clock.advance(10);
+    assert.equal(await harness.metric('return_routes'), 2);
+    for (let i = 0; i < 100; i++) harness.send(1, { pod: Ip.parse('10.200.0.11') });
+    await harness.clock.advance(10);
+    assert.equal((await harness.refusals()).rate_limited, 100 - (SENDER_BURST - 3));
+  });
+
+  it('metrics: watchdog restarts per server', async () => {
+    harness = await new ShootHarness(['tap0', 'tap1']).start();
+    await harness.announce(1, 8 * WATCHDOG_INTERVAL_MS);
+    assert.equal(await harness.metric('watchdog_restarts_total', { server: '0' }), 1);
+    assert.equal(await harness.metric('watchdog_restarts_total', { server: '1' }), undefined, 'never restarted: no series');
   });
 });
