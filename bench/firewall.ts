@@ -28,7 +28,11 @@ const RUNS = 10;
 const COLD_RUNS = 5;
 const REFERENCE_RUNS = 3;
 const RULES = seedServerRootRules(
-  shootNetworksForNetmap([], [], Array.from({ length: NETWORKS }, (_, i) => Cidr.parse(`10.${i >> 8}.${i & 255}.0/24`))),
+  shootNetworksForNetmap(
+    [],
+    [],
+    Array.from({ length: NETWORKS }, (_, i) => Cidr.parse(`10.${i >> 8}.${i & 255}.0/24`)),
+  ),
 );
 
 type Mode = 'warm' | 'cold';

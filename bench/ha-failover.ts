@@ -53,17 +53,33 @@ async function bench(): Promise<void> {
     await scenarios.settle(lab);
     const usage = await scenarios.controllerUsage(lab, USAGE_MS);
 
-    const worst = (scenario: Run['scenario']): number[] => runs.filter((r) => r.scenario === scenario).map((r) => Math.max(...r.outages.map((o) => o.gapMs)));
-    report('ha-failover', [summary('kill -9 of the active server: longest gap', worst('kill')), summary('black hole of the active server: longest gap', worst('black-hole'))]);
+    const worst = (scenario: Run['scenario']): number[] =>
+      runs.filter((r) => r.scenario === scenario).map((r) => Math.max(...r.outages.map((o) => o.gapMs)));
+    report('ha-failover', [
+      summary('kill -9 of the active server: longest gap', worst('kill')),
+      summary('black hole of the active server: longest gap', worst('black-hole')),
+    ]);
     const extra = {
       bench: 'ha-failover',
       runs,
-      loss: { probability: 0.05, seconds: LOSS_MS / 1000, server: loss.server, switches: loss.switches, deadVerdicts: loss.deadVerdicts, outages: loss.outages },
+      loss: {
+        probability: 0.05,
+        seconds: LOSS_MS / 1000,
+        server: loss.server,
+        switches: loss.switches,
+        deadVerdicts: loss.deadVerdicts,
+        outages: loss.outages,
+      },
       usage: usage.map((u) => ({ process: u.name, cpuPercent: round(u.usage.cpuPercent), maxRssMb: round(u.usage.maxRssMb) })),
     };
     process.stdout.write('\n' + JSON.stringify(extra) + '\n\n');
-    process.stdout.write(`5 % loss for ${LOSS_MS / 1000} s on server ${loss.server}: switches per kube-apiserver pod ${loss.switches.join(', ')}, dead verdicts ${loss.deadVerdicts.join(', ')}; longest gaps ${loss.outages.map((o) => `${o.gapMs} ms`).join(', ')}\n`);
-    for (const u of extra.usage) process.stdout.write(`${u.process.padEnd(28)} cpu ${u.cpuPercent.toFixed(2).padStart(5)} %  rss ${u.maxRssMb.toFixed(1)} MB (${USAGE_MS / 1000} s)\n`);
+    process.stdout.write(
+      `5 % loss for ${LOSS_MS / 1000} s on server ${loss.server}: switches per kube-apiserver pod ${loss.switches.join(', ')}, dead verdicts ${loss.deadVerdicts.join(', ')}; longest gaps ${loss.outages.map((o) => `${o.gapMs} ms`).join(', ')}\n`,
+    );
+    for (const u of extra.usage)
+      process.stdout.write(
+        `${u.process.padEnd(28)} cpu ${u.cpuPercent.toFixed(2).padStart(5)} %  rss ${u.maxRssMb.toFixed(1)} MB (${USAGE_MS / 1000} s)\n`,
+      );
   } catch (err) {
     process.stdout.write(lab.report());
     throw err;

@@ -22,7 +22,12 @@ report('netmap', [
   measure('max-routes-per-client of 1,000 networks', 200, () => maxRoutesPerClient(thousandNets)),
   measure('server settings -> rendered config (S1)', 200, () =>
     renderServerConfig(
-      serverConfigValues(parseServerSettings(env), { secretsDir: '/srv/secrets', clientConfigDir: '/client-config-dir', hookCommand: '/bin/vpn-server', tunMtu: 0 }),
+      serverConfigValues(parseServerSettings(env), {
+        secretsDir: '/srv/secrets',
+        clientConfigDir: '/client-config-dir',
+        hookCommand: '/bin/vpn-server',
+        tunMtu: 0,
+      }),
     ),
   ),
 ]);

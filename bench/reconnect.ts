@@ -42,7 +42,13 @@ let started = 0;
 
 async function throughput(lab: Lab): Promise<number> {
   const op = { op: 'bulk', host: lab.measuredHost.address.address, port: STREAM_PORT, connections: 1 };
-  const proc = lab.supervisor.start({ name: `bulk-${started++}`, netns: lab.ns.server, file: process.execPath, args: [STREAM_PROGRAM, JSON.stringify(op)], gid: ENVOY_GID });
+  const proc = lab.supervisor.start({
+    name: `bulk-${started++}`,
+    netns: lab.ns.server,
+    file: process.execPath,
+    args: [STREAM_PROGRAM, JSON.stringify(op)],
+    gid: ENVOY_GID,
+  });
   await proc.waitForLine(/stream started/, 5_000);
   await new Promise((r) => setTimeout(r, THROUGHPUT_MS));
   await proc.stop('SIGTERM');
@@ -73,7 +79,13 @@ async function sample(lab: Lab, via: ClientVia, first: boolean): Promise<Sample>
 async function bench(): Promise<void> {
   const pki = mkdtempSync(path.join(os.tmpdir(), 'vpn-bench-reconnect-pki-'));
   cleanupOnExit(() => rmSync(pki, { recursive: true, force: true }));
-  const spec: LabSpec = { name: 'bench-reconnect', shootFamilies: ['IPv4'], seedFamilies: ['IPv4'], seedPodsOverlapShootPods: false, headerKey: 'Reversed-VPN' };
+  const spec: LabSpec = {
+    name: 'bench-reconnect',
+    shootFamilies: ['IPv4'],
+    seedFamilies: ['IPv4'],
+    seedPodsOverlapShootPods: false,
+    headerKey: 'Reversed-VPN',
+  };
   const lab = await TunnelLab.create({ spec, certs: await createCertificates(pki), secrets: 'valid' });
   try {
     await lab.startServer();
@@ -96,8 +108,14 @@ async function bench(): Promise<void> {
       ];
     });
     report('reconnect', results);
-    const median = (via: ClientVia): number => summarize('', (samples.get(via) ?? []).map((s) => s.megabytesPerSecond)).medianMs;
-    process.stdout.write(`\nthroughput through the relay: ${round((median('relay') / median('http-proxy')) * 100)} % of http-proxy (medians)\n`);
+    const median = (via: ClientVia): number =>
+      summarize(
+        '',
+        (samples.get(via) ?? []).map((s) => s.megabytesPerSecond),
+      ).medianMs;
+    process.stdout.write(
+      `\nthroughput through the relay: ${round((median('relay') / median('http-proxy')) * 100)} % of http-proxy (medians)\n`,
+    );
   } catch (err) {
     process.stdout.write(lab.report());
     throw err;

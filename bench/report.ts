@@ -30,6 +30,7 @@ export function report(bench: string, results: Measurement[]): void {
   const rows = results.map((r) => [r.name, String(r.runs), r.medianMs.toFixed(3), r.p95Ms.toFixed(3), r.maxMs.toFixed(3)]);
   const header = ['case', 'runs', 'median ms', 'p95 ms', 'max ms'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   process.stdout.write([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n');
 }

@@ -13,7 +13,13 @@ import { formatReachTable, unexpected } from './lib/reach-table';
  * certificates; prints what reached what and how long the tunnel took to come up, then tears it all
  * down (or, with `--keep`, leaves it running and prints how to enter each namespace).
  */
-const SPEC: LabSpec = { name: 'demo', shootFamilies: ['IPv4', 'IPv6'], seedFamilies: ['IPv4', 'IPv6'], seedPodsOverlapShootPods: false, headerKey: 'X-Gardener-Destination' };
+const SPEC: LabSpec = {
+  name: 'demo',
+  shootFamilies: ['IPv4', 'IPv6'],
+  seedFamilies: ['IPv4', 'IPv6'],
+  seedPodsOverlapShootPods: false,
+  headerKey: 'X-Gardener-Destination',
+};
 const USAGE = 'usage: npm run demo [-- --keep]';
 
 const out = (line = ''): boolean => process.stdout.write(line + '\n');
@@ -30,7 +36,11 @@ async function demo(keep: boolean): Promise<number> {
     let t = Date.now();
     const certs = await createCertificates(pki);
     lab = await TunnelLab.create({ spec: SPEC, certs, secrets: 'valid' });
-    out(`  lab built in ${seconds(Date.now() - t)} s: namespaces ${Object.values(lab.ns).map((ns) => ns.name).join(', ')}`);
+    out(
+      `  lab built in ${seconds(Date.now() - t)} s: namespaces ${Object.values(lab.ns)
+        .map((ns) => ns.name)
+        .join(', ')}`,
+    );
 
     t = Date.now();
     await lab.startServer();
@@ -38,7 +48,9 @@ async function demo(keep: boolean): Promise<number> {
     const before = await lab.reachability();
 
     const up = await lab.tunnelUp(await lab.startClient());
-    out(`  vpn-shoot-client started: tunnel up after ${seconds(up.fromPodMs)} s from the pod start, ${seconds(up.fromOpenvpnMs)} s from OpenVPN's start`);
+    out(
+      `  vpn-shoot-client started: tunnel up after ${seconds(up.fromPodMs)} s from the pod start, ${seconds(up.fromOpenvpnMs)} s from OpenVPN's start`,
+    );
     out('  (to the first answer to an ICMP probe from the server pod, group 31415, to the shoot pod host)');
     const withTunnel = await lab.reachability();
 
@@ -46,7 +58,11 @@ async function demo(keep: boolean): Promise<number> {
     out(formatReachTable(before, withTunnel));
     out();
     const surprises = unexpected(before, withTunnel);
-    out(surprises.length === 0 ? 'all as expected: the shoot is reachable only through the tunnel, and only once it is up' : `UNEXPECTED:\n  ${surprises.join('\n  ')}`);
+    out(
+      surprises.length === 0
+        ? 'all as expected: the shoot is reachable only through the tunnel, and only once it is up'
+        : `UNEXPECTED:\n  ${surprises.join('\n  ')}`,
+    );
     out(`measure: scenario=demo tunnel_up_s=${seconds(up.fromPodMs)} openvpn_to_tunnel_s=${seconds(up.fromOpenvpnMs)}`);
 
     if (surprises.length > 0) out(`\n${lab.report()}`);

@@ -40,8 +40,12 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
 
   it('both kube-apiserver pods reach shoot pod, service and node addresses, IPv4 and IPv6', async () => {
     const checks = await lab().shootHostChecks();
-    assert.deepEqual(checks.filter((c) => !c.ok), []);
-    for (const c of checks.filter((x) => x.what.startsWith('TCP'))) assert.match(c.detail, /^pong /, `${c.what} from kube-apiserver pod ${c.k}`);
+    assert.deepEqual(
+      checks.filter((c) => !c.ok),
+      [],
+    );
+    for (const c of checks.filter((x) => x.what.startsWith('TCP')))
+      assert.match(c.detail, /^pong /, `${c.what} from kube-apiserver pod ${c.k}`);
   });
 
   // vpn-shoot-0 aims at kube-apiserver pod 0, after adding routes to the seed pod network into its tap: first
@@ -59,19 +63,20 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
       const none = await withRulesStripped(l.ns.seedClients[0], ours, attempt);
       return { reference, none, ours: await attempt() };
     })());
-  const opened = (report: IsolationReport, aim: Aim): Attempt[] => report.attempts.filter((a) => a.aim === aim && a.protocol !== 'UDP' && a.ok);
+  const opened = (report: IsolationReport, aim: Aim): Attempt[] =>
+    report.attempts.filter((a) => a.aim === aim && a.protocol !== 'UDP' && a.ok);
 
-  it('the shoot side cannot open a connection to a kube-apiserver pod nor ping it, in both families; without the pod\'s tap rules it can', async () => {
+  it("the shoot side cannot open a connection to a kube-apiserver pod nor ping it, in both families; without the pod's tap rules it can", async () => {
     const { none, ours } = await hostileShoot();
     assert.notDeepEqual(opened(none, 'kube-apiserver pod'), [], 'control (no tap rules): connections and echoes');
-    assert.notDeepEqual(none.witnessed['kube-apiserver pod'], [], 'control (no tap rules): what the pod\'s sink heard');
+    assert.notDeepEqual(none.witnessed['kube-apiserver pod'], [], "control (no tap rules): what the pod's sink heard");
     assert.deepEqual(opened(ours, 'kube-apiserver pod'), []);
     assert.deepEqual(ours.witnessed['kube-apiserver pod'], []);
   });
 
-  it('the shoot side cannot reach the seed pod network through a kube-apiserver pod (pods inherit ip_forward=1); with the reference\'s INPUT rules only it can', async () => {
+  it("the shoot side cannot reach the seed pod network through a kube-apiserver pod (pods inherit ip_forward=1); with the reference's INPUT rules only it can", async () => {
     const { reference, ours } = await hostileShoot();
-    assert.notDeepEqual(reference.witnessed['seed pod network'], [], 'control (INPUT rules only): what the server pod\'s sink heard');
+    assert.notDeepEqual(reference.witnessed['seed pod network'], [], "control (INPUT rules only): what the server pod's sink heard");
     assert.deepEqual(reference.witnessed['kube-apiserver pod'], [], 'control (INPUT rules only): the pod itself stays closed');
     assert.deepEqual(opened(ours, 'seed pod network'), []);
     assert.deepEqual(ours.witnessed['seed pod network'], []);
@@ -80,24 +85,34 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
   it('a shoot pod cannot make a vpn-shoot pod route an address into the tunnel by a forged announcement', async () => {
     const l = lab();
     const sender = (host: string): string => `fd8f:6d53:b97a:1::100:${host}`;
-    assert.equal(await forgedAnnouncement(l, 0, sender('1f00'), 1_500), '', 'with the pod\'s rules');
+    assert.equal(await forgedAnnouncement(l, 0, sender('1f00'), 1_500), '', "with the pod's rules");
     const control = await withoutAnnouncementRules(l.ns.shootClients[0], () => forgedAnnouncement(l, 0, sender('1f01'), 3_000));
-    assert.match(control, new RegExp(`^${HIJACKED_POD_IP.replace(/\./g, '\\.')} via inet6 ${sender('1f01')} dev tap0`), 'control: the same attack without them');
+    assert.match(
+      control,
+      new RegExp(`^${HIJACKED_POD_IP.replace(/\./g, '\\.')} via inet6 ${sender('1f01')} dev tap0`),
+      'control: the same attack without them',
+    );
   });
 
   it('server carrying the active path killed with SIGKILL: longest gap < 1 s', async () => {
     await settle(lab());
-    const failovers = async (): Promise<number | undefined> => metricSample(await lab().scrape('path', 0), 'vpn_path_controller_active_path_switches_total{reason="active_path_dead"}');
+    const failovers = async (): Promise<number | undefined> =>
+      metricSample(await lab().scrape('path', 0), 'vpn_path_controller_active_path_switches_total{reason="active_path_dead"}');
     const failoversBefore = (await failovers()) ?? NaN;
     const fault = await killActiveServer(lab());
     const { server, outages } = fault;
     measureOutages('ha-server-kill', outages, { server });
     assertFaultHit(fault, { pingsLost: false });
-    assert.equal(await failovers(), failoversBefore + 1, 'kube-apiserver pod 0\'s path controller counts the failover');
+    assert.equal(await failovers(), failoversBefore + 1, "kube-apiserver pod 0's path controller counts the failover");
     assert.equal(metricSample(await lab().scrape('tunnel', 0), 'vpn_tunnel_controller_return_routes'), lab().plan.spec.seedClients);
     for (const o of outages) assert.ok(o.gapMs < MAX_GAP_MS, `kube-apiserver pod ${o.kapi}: gap ${o.gapMs} ms`);
     for (const k of range(lab().plan.spec.seedClients)) {
-      assert.ok(!lab().pathView(k).active.some((p) => p.startsWith(`tap${server}/`)), `kube-apiserver pod ${k} still routes over server ${server}`);
+      assert.ok(
+        !lab()
+          .pathView(k)
+          .active.some((p) => p.startsWith(`tap${server}/`)),
+        `kube-apiserver pod ${k} still routes over server ${server}`,
+      );
     }
   });
 
@@ -107,12 +122,17 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
     assert.ok(killed !== undefined, 'no server is down');
     const { outages, switches, healthyAfterMs } = await restartServer(l, killed);
     measureOutages('ha-server-return', outages, { server: killed, healthy_after_s: seconds(healthyAfterMs) });
-    assert.deepEqual(switches, range(l.plan.spec.seedClients).map(() => 0), 'the return of a server must not move the active path');
+    assert.deepEqual(
+      switches,
+      range(l.plan.spec.seedClients).map(() => 0),
+      'the return of a server must not move the active path',
+    );
     for (const k of range(l.plan.spec.seedClients)) {
       assert.deepEqual([...l.pathView(k).healthy].sort(), allPaths(HA_SERVERS, l.plan.spec.shootClients).sort());
       assert.ok(!l.pathView(k).active.some((p) => p.startsWith(`tap${killed}/`)), `kube-apiserver pod ${k} moved back to server ${killed}`);
     }
-    for (const o of outages) assert.ok(o.gapMs < MAX_RETURN_GAP_MS, `kube-apiserver pod ${o.kapi}: gap ${o.gapMs} ms while server ${killed} returned`);
+    for (const o of outages)
+      assert.ok(o.gapMs < MAX_RETURN_GAP_MS, `kube-apiserver pod ${o.kapi}: gap ${o.gapMs} ms while server ${killed} returned`);
   });
 
   it('path to the server carrying the active path black-holed (DROP, no reset): longest gap < 1 s', async () => {
@@ -131,10 +151,27 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
     const steady = await controllerUsage(l, 10_000);
     const [loss, underLoss] = await Promise.all([lossOnActivePath(l, 0.05, LOSS_MS), controllerUsage(l, LOSS_MS)]);
     for (const o of loss.outages) {
-      measure('ha-loss-5pct', { gap_s: seconds(o.gapMs), lost: o.lost, kapi: o.kapi, server: loss.server, seconds: LOSS_MS / 1000, switches: loss.switches[o.kapi], dead_verdicts: loss.deadVerdicts[o.kapi] });
+      measure('ha-loss-5pct', {
+        gap_s: seconds(o.gapMs),
+        lost: o.lost,
+        kapi: o.kapi,
+        server: loss.server,
+        seconds: LOSS_MS / 1000,
+        switches: loss.switches[o.kapi],
+        dead_verdicts: loss.deadVerdicts[o.kapi],
+      });
     }
-    for (const [window, usage] of [['steady-10s', steady], ['loss-20s', underLoss]] as const) {
-      for (const u of usage) measure('ha-controller-usage', { window, process: u.name.replace(' ', ':'), cpu_pct: u.usage.cpuPercent.toFixed(2), rss_mb: u.usage.maxRssMb.toFixed(1) });
+    for (const [window, usage] of [
+      ['steady-10s', steady],
+      ['loss-20s', underLoss],
+    ] as const) {
+      for (const u of usage)
+        measure('ha-controller-usage', {
+          window,
+          process: u.name.replace(' ', ':'),
+          cpu_pct: u.usage.cpuPercent.toFixed(2),
+          rss_mb: u.usage.maxRssMb.toFixed(1),
+        });
     }
     // Over the TCP tunnel the loss shows as retransmission delay, not as lost pings: the counters prove it hit.
     assert.ok(loss.dropped > 0, `the loss rules on server ${loss.server} dropped nothing`);
@@ -145,7 +182,11 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
     const l = lab();
     await l.restartPathControllers('balance-rr');
     const paths = allPaths(HA_SERVERS, l.plan.spec.shootClients).length;
-    await l.waitUntil(() => range(l.plan.spec.seedClients).every((k) => l.pathView(k).active.length === paths), 10_000, () => 'multipath routes over every path');
+    await l.waitUntil(
+      () => range(l.plan.spec.seedClients).every((k) => l.pathView(k).active.length === paths),
+      10_000,
+      () => 'multipath routes over every path',
+    );
     await sleep(2_000);
 
     // Every tunnel of server s crosses its eth0.
@@ -160,10 +201,18 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
     const after = await Promise.all(range(HA_SERVERS).map((s) => serverBytes(s)));
     const payload = results.length * targets.length * flows * bytes;
     const shares = range(HA_SERVERS).map((s) => (after[s] - before[s]) / payload);
-    measure('ha-balance-rr-flows', { flows: results.length * targets.length * flows, payload_mb: (payload / 2 ** 20).toFixed(1), ...Object.fromEntries(shares.map((x, s) => [`server${s}_bytes_per_payload`, x.toFixed(2)])) });
-    assert.deepEqual(results.filter((r) => r.failed > 0), []);
+    measure('ha-balance-rr-flows', {
+      flows: results.length * targets.length * flows,
+      payload_mb: (payload / 2 ** 20).toFixed(1),
+      ...Object.fromEntries(shares.map((x, s) => [`server${s}_bytes_per_payload`, x.toFixed(2)])),
+    });
+    assert.deepEqual(
+      results.filter((r) => r.failed > 0),
+      [],
+    );
     // Every payload byte crosses its server's eth0 twice (in from kube-apiserver, out to the ingress).
-    for (const [s, share] of shares.entries()) assert.ok(share > 0.2, `server ${s} carried ${(share * 50).toFixed(0)} % of the flows' bytes`);
+    for (const [s, share] of shares.entries())
+      assert.ok(share > 0.2, `server ${s} carried ${(share * 50).toFixed(0)} % of the flows' bytes`);
 
     await settle(l, 3_000);
     const { outages, switchesAfter } = await faultOf(l, 0, () => outagesAcross(l, () => l.stopServer(0, 'SIGKILL')));
@@ -172,7 +221,10 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
     // cross server 0: only the active set can show that every pod was hit.
     for (const [k, switches] of switchesAfter.entries()) {
       const last = switches[switches.length - 1] ?? [];
-      assert.ok(last.length > 0 && !last.some((p) => p.startsWith('tap0/')), `kube-apiserver pod ${k}: active paths after the kill ${JSON.stringify(switches)}`);
+      assert.ok(
+        last.length > 0 && !last.some((p) => p.startsWith('tap0/')),
+        `kube-apiserver pod ${k}: active paths after the kill ${JSON.stringify(switches)}`,
+      );
     }
     for (const o of outages) assert.ok(o.gapMs < MAX_GAP_MS, `kube-apiserver pod ${o.kapi}: gap ${o.gapMs} ms`);
   });
@@ -187,15 +239,28 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
  */
 function assertFaultHit(fault: ServerFault, { pingsLost }: { pingsLost: boolean }): void {
   const over = (paths: string[]): boolean => paths.some((p) => p.startsWith(`tap${fault.server}/`));
-  assert.ok(over(fault.activeBefore[0]), `kube-apiserver pod 0 was routed over ${fault.activeBefore[0].join(',')}, not server ${fault.server}`);
+  assert.ok(
+    over(fault.activeBefore[0]),
+    `kube-apiserver pod 0 was routed over ${fault.activeBefore[0].join(',')}, not server ${fault.server}`,
+  );
   for (const [k, before] of fault.activeBefore.entries()) {
     const [first] = fault.switchesAfter[k];
     if (!over(before)) {
-      assert.deepEqual(fault.switchesAfter[k], [], `kube-apiserver pod ${k} (on ${before.join(',')}) switched although server ${fault.server} did not carry it`);
+      assert.deepEqual(
+        fault.switchesAfter[k],
+        [],
+        `kube-apiserver pod ${k} (on ${before.join(',')}) switched although server ${fault.server} did not carry it`,
+      );
       continue;
     }
     const outage = fault.outages.find((o) => o.kapi === k);
-    assert.ok(outage !== undefined && (!pingsLost || outage.lost > 0), `kube-apiserver pod ${k} (on ${before.join(',')}) lost no ping: the fault did not hit it`);
-    assert.ok(first !== undefined && first.length > 0 && !over(first), `kube-apiserver pod ${k}: active path ${before.join(',')} did not move off server ${fault.server} (switches ${JSON.stringify(fault.switchesAfter[k])})`);
+    assert.ok(
+      outage !== undefined && (!pingsLost || outage.lost > 0),
+      `kube-apiserver pod ${k} (on ${before.join(',')}) lost no ping: the fault did not hit it`,
+    );
+    assert.ok(
+      first !== undefined && first.length > 0 && !over(first),
+      `kube-apiserver pod ${k}: active path ${before.join(',')} did not move off server ${fault.server} (switches ${JSON.stringify(fault.switchesAfter[k])})`,
+    );
   }
 }

@@ -6,9 +6,24 @@ import { allPaths, metricSample, readControllerLog, returnRoutes, routesInSync }
 describe('HA e2e lib: plan, controller logs, process usage (unprivileged)', () => {
   it('gives every server and pod its own seed address and routes the ingress by server', () => {
     const plan = haPlan({ name: 'x', shootClients: 2, seedClients: 2, overlap: false });
-    assert.deepEqual(plan.servers.map((a) => a.map((x) => x.address)), [['10.96.0.20', 'fd00:10::20'], ['10.96.0.21', 'fd00:10::21']]);
-    assert.deepEqual(plan.seedClients.map((a) => a[0].address), ['10.96.0.30', '10.96.0.31']);
-    assert.deepEqual(plan.shootClients.map((a) => a.map((x) => x.address)), [['100.96.1.2', 'fd00:96:1::2'], ['100.96.1.3', 'fd00:96:1::3']]);
+    assert.deepEqual(
+      plan.servers.map((a) => a.map((x) => x.address)),
+      [
+        ['10.96.0.20', 'fd00:10::20'],
+        ['10.96.0.21', 'fd00:10::21'],
+      ],
+    );
+    assert.deepEqual(
+      plan.seedClients.map((a) => a[0].address),
+      ['10.96.0.30', '10.96.0.31'],
+    );
+    assert.deepEqual(
+      plan.shootClients.map((a) => a.map((x) => x.address)),
+      [
+        ['100.96.1.2', 'fd00:96:1::2'],
+        ['100.96.1.3', 'fd00:96:1::3'],
+      ],
+    );
     assert.equal(haServerClusterName(plan, 1), 'outbound|1194||vpn-seed-server-1.shoot--e2e--x.svc.cluster.local');
     assert.equal(haPlan({ name: 'y', shootClients: 1, seedClients: 1, overlap: true }).seedPodNetwork, '100.96.0.0/11');
   });
@@ -34,7 +49,10 @@ describe('HA e2e lib: plan, controller logs, process usage (unprivileged)', () =
     assert.equal(routesInSync(view), false, 'fd00:96::/48 not yet installed for the new paths');
     assert.equal(routesInSync(readControllerLog(log.slice(0, 5))), true);
     assert.deepEqual(allPaths(2, 2), ['tap0/client0', 'tap1/client0', 'tap0/client1', 'tap1/client1']);
-    assert.deepEqual([...returnRoutes(['x info route installed cmd=tunnel-controller route="10.96.0.30/32 via fd8f:6d53:b97a:1::100:1001 dev tap0"'])], ['10.96.0.30/32']);
+    assert.deepEqual(
+      [...returnRoutes(['x info route installed cmd=tunnel-controller route="10.96.0.30/32 via fd8f:6d53:b97a:1::100:1001 dev tap0"'])],
+      ['10.96.0.30/32'],
+    );
   });
 
   it('reads one sample of a /metrics scrape by its name and labels', () => {

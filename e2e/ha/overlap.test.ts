@@ -16,7 +16,8 @@ describe('[e2e] HA: seed pod network overlaps the shoot pod network (241–244/8
   it('routes the mapped /8s over a tap and announces the pod IP as its 241/8 mapping', async () => {
     const l = lab();
     const routes = await l.ns.seedClients[0].ip('-4', 'route', 'show');
-    for (const block of ['242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8']) assert.match(routes, new RegExp(`^${block.replace(/\./g, '\\.')} via inet6 \\S+ dev tap\\d`, 'm'));
+    for (const block of ['242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8'])
+      assert.match(routes, new RegExp(`^${block.replace(/\./g, '\\.')} via inet6 \\S+ dev tap\\d`, 'm'));
     const podIp = ipv4Of(l.plan.seedClients[0]);
     const mapped = `241.${podIp.split('.').slice(1).join('.')}`;
     const returnRoutes = await l.ns.shootClients[0].ip('-4', 'route', 'show');
@@ -37,14 +38,19 @@ describe('[e2e] HA: seed pod network overlaps the shoot pod network (241–244/8
             ok: r.ok && r.detail.startsWith(`pong ${target.host} `),
             detail: r.detail,
           })),
-          kapi.exec('ping', ['-n', '-c', '1', '-W', '2', target.host], { gid: viaEnvoy ? ENVOY_GID : undefined, timeoutMs: 5_000 }).then((r) => ({
-            what: `ICMP ${target.host}${viaEnvoy ? ' as group 31415' : ''}`,
-            ok: r.code === 0,
-            detail: r.stdout.trim().split('\n').pop() ?? '',
-          })),
+          kapi
+            .exec('ping', ['-n', '-c', '1', '-W', '2', target.host], { gid: viaEnvoy ? ENVOY_GID : undefined, timeoutMs: 5_000 })
+            .then((r) => ({
+              what: `ICMP ${target.host}${viaEnvoy ? ' as group 31415' : ''}`,
+              ok: r.code === 0,
+              detail: r.stdout.trim().split('\n').pop() ?? '',
+            })),
         ];
       }),
     );
-    assert.deepEqual(checks.filter((c) => !c.ok), []);
+    assert.deepEqual(
+      checks.filter((c) => !c.ok),
+      [],
+    );
   });
 });

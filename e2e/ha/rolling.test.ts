@@ -45,7 +45,9 @@ describe('[e2e] HA rolling update: servers one at a time, then vpn-shoot pods on
       steps.push({ name, from, to: Date.now() });
     };
 
-    const held: RunningStream[] = await Promise.all(kapis.map((k) => startStream(l, k, { op: 'echo', host: target(), port: STREAM_PORT, everyMs: 20 })));
+    const held: RunningStream[] = await Promise.all(
+      kapis.map((k) => startStream(l, k, { op: 'echo', host: target(), port: STREAM_PORT, everyMs: 20 })),
+    );
     for (const s of range(HA_SERVERS)) {
       await step(`server${s}`, async () => {
         await l.stopServer(s, 'SIGTERM');
@@ -54,7 +56,9 @@ describe('[e2e] HA rolling update: servers one at a time, then vpn-shoot pods on
     }
     const heldResults = await Promise.all(held.map((h) => h.stop()));
 
-    const connecting: RunningStream[] = await Promise.all(kapis.map((k) => startStream(l, k, { op: 'connects', host: target(), port: STREAM_PORT, everyMs: 50 })));
+    const connecting: RunningStream[] = await Promise.all(
+      kapis.map((k) => startStream(l, k, { op: 'connects', host: target(), port: STREAM_PORT, everyMs: 50 })),
+    );
     for (const k of range(l.plan.spec.shootClients)) {
       await step(`vpn-shoot-${k}`, async () => {
         await l.deleteShootClient(k);
@@ -66,14 +70,27 @@ describe('[e2e] HA rolling update: servers one at a time, then vpn-shoot pods on
 
     const gaps = steps.map((st) => kapis.map((k) => gapWithin(replies[k], st)));
     for (const [i, st] of steps.entries()) {
-      for (const k of kapis) measure('ha-rolling', { step: st.name, kapi: k, gap_s: seconds(gaps[i][k]), step_s: seconds(st.to - st.from) });
+      for (const k of kapis)
+        measure('ha-rolling', { step: st.name, kapi: k, gap_s: seconds(gaps[i][k]), step_s: seconds(st.to - st.from) });
     }
-    for (const [k, r] of heldResults.entries()) measure('ha-rolling-held', { kapi: k, longest_silence_s: seconds(r.longestSilenceMs), sent: r.sent, echoed: r.echoed, error: r.error || 'none' });
-    for (const [k, r] of connectResults.entries()) measure('ha-rolling-connects', { kapi: k, connects: r.connects, failed: r.failedConnects, error: r.error || 'none' });
+    for (const [k, r] of heldResults.entries())
+      measure('ha-rolling-held', {
+        kapi: k,
+        longest_silence_s: seconds(r.longestSilenceMs),
+        sent: r.sent,
+        echoed: r.echoed,
+        error: r.error || 'none',
+      });
+    for (const [k, r] of connectResults.entries())
+      measure('ha-rolling-connects', { kapi: k, connects: r.connects, failed: r.failedConnects, error: r.error || 'none' });
 
     for (const [k, r] of heldResults.entries()) assertHeld(k, r);
     for (const [k, r] of connectResults.entries()) {
-      assert.equal(r.failedConnects, 0, `kube-apiserver pod ${k}: ${r.failedConnects} of ${r.connects} new connections failed during the vpn-shoot steps (${r.error})`);
+      assert.equal(
+        r.failedConnects,
+        0,
+        `kube-apiserver pod ${k}: ${r.failedConnects} of ${r.connects} new connections failed during the vpn-shoot steps (${r.error})`,
+      );
       assert.ok(r.connects > 20, `kube-apiserver pod ${k}: only ${r.connects} connections tried`);
     }
     for (const [i, st] of steps.entries()) {

@@ -38,7 +38,11 @@ describe('[e2e] HA under load: bulk traffic does not switch paths, long-lived co
     const outages = await outagesAcross(
       l,
       async () => {
-        const running = await Promise.all(range(l.plan.spec.seedClients).map((k) => startStream(l, k, { op: 'bulk', host: target(), port: STREAM_PORT, connections: BULK_CONNECTIONS })));
+        const running = await Promise.all(
+          range(l.plan.spec.seedClients).map((k) =>
+            startStream(l, k, { op: 'bulk', host: target(), port: STREAM_PORT, connections: BULK_CONNECTIONS }),
+          ),
+        );
         await sleep(BULK_MS);
         bulk = await Promise.all(running.map((r) => r.stop()));
       },
@@ -46,12 +50,21 @@ describe('[e2e] HA under load: bulk traffic does not switch paths, long-lived co
     );
     for (const [k, b] of bulk.entries()) {
       const mbits = (bytes: number): string => ((bytes * 8) / b.ms / 1000).toFixed(1);
-      measure('ha-bulk', { kapi: k, seconds: BULK_MS / 1000, connections_each_way: BULK_CONNECTIONS, pull_mbit_s: mbits(b.pulledBytes), push_mbit_s: mbits(b.pushedBytes) });
+      measure('ha-bulk', {
+        kapi: k,
+        seconds: BULK_MS / 1000,
+        connections_each_way: BULK_CONNECTIONS,
+        pull_mbit_s: mbits(b.pulledBytes),
+        push_mbit_s: mbits(b.pushedBytes),
+      });
     }
     measureOutages('ha-bulk-ping', outages);
     for (const [k, b] of bulk.entries()) {
       assert.equal(b.error, '', `kube-apiserver pod ${k}: the bulk connections broke`);
-      assert.ok(b.pulledBytes > 10 * 2 ** 20 && b.pushedBytes > 10 * 2 ** 20, `kube-apiserver pod ${k}: too little bulk traffic to load the path: ${JSON.stringify(b)}`);
+      assert.ok(
+        b.pulledBytes > 10 * 2 ** 20 && b.pushedBytes > 10 * 2 ** 20,
+        `kube-apiserver pod ${k}: too little bulk traffic to load the path: ${JSON.stringify(b)}`,
+      );
     }
     for (const [k, mark] of marks.entries()) {
       const view = l.pathView(k, mark);
@@ -63,7 +76,11 @@ describe('[e2e] HA under load: bulk traffic does not switch paths, long-lived co
   async function streamsAcross(fault: () => Promise<number>): Promise<{ server: number; carried: boolean[]; results: StreamResult[] }> {
     const l = lab();
     const activeServers = range(l.plan.spec.seedClients).map((k) => l.pathView(k).active.map((p) => Number(/^tap(\d+)\//.exec(p)?.[1])));
-    const streams: RunningStream[] = await Promise.all(range(l.plan.spec.seedClients).map((k) => startStream(l, k, { op: 'echo', host: target(), port: STREAM_PORT, everyMs: ECHO_EVERY_MS })));
+    const streams: RunningStream[] = await Promise.all(
+      range(l.plan.spec.seedClients).map((k) =>
+        startStream(l, k, { op: 'echo', host: target(), port: STREAM_PORT, everyMs: ECHO_EVERY_MS }),
+      ),
+    );
     await sleep(500);
     const server = await fault();
     await sleep(1_000);
@@ -82,14 +99,32 @@ describe('[e2e] HA under load: bulk traffic does not switch paths, long-lived co
     stallsAtLeastMs: number,
   ): void {
     for (const [k, r] of results.entries()) {
-      measure(scenario, { kapi: k, server, carried: String(carried[k]), longest_silence_s: seconds(r.longestSilenceMs), sent: r.sent, echoed: r.echoed });
+      measure(scenario, {
+        kapi: k,
+        server,
+        carried: String(carried[k]),
+        longest_silence_s: seconds(r.longestSilenceMs),
+        sent: r.sent,
+        echoed: r.echoed,
+      });
     }
     for (const [k, r] of results.entries()) {
       assert.equal(r.error, '', `kube-apiserver pod ${k}: the long-lived connection broke`);
-      assert.ok(r.echoed >= r.sent - Math.ceil(1_000 / ECHO_EVERY_MS), `kube-apiserver pod ${k}: ${r.sent - r.echoed} lines never came back`);
+      assert.ok(
+        r.echoed >= r.sent - Math.ceil(1_000 / ECHO_EVERY_MS),
+        `kube-apiserver pod ${k}: ${r.sent - r.echoed} lines never came back`,
+      );
       if (!carried[k]) continue;
-      assert.ok(r.longestSilenceMs >= stallsAtLeastMs, `kube-apiserver pod ${k}: the fault on server ${server} never stalled its connection (${r.longestSilenceMs} ms)`);
-      assert.ok(!lab().pathView(k).active.some((p) => p.startsWith(`tap${server}/`)), `kube-apiserver pod ${k} still routes over server ${server}`);
+      assert.ok(
+        r.longestSilenceMs >= stallsAtLeastMs,
+        `kube-apiserver pod ${k}: the fault on server ${server} never stalled its connection (${r.longestSilenceMs} ms)`,
+      );
+      assert.ok(
+        !lab()
+          .pathView(k)
+          .active.some((p) => p.startsWith(`tap${server}/`)),
+        `kube-apiserver pod ${k} still routes over server ${server}`,
+      );
     }
     assert.ok(carried.some(Boolean), `no kube-apiserver pod's active path used server ${server}`);
   }

@@ -47,12 +47,19 @@ function podNamed(pods: Pod[], prefix: string): Pod {
 /** Every name of ENDPOINT (with and without the trailing dot) of a pod's containers. */
 function endpointNames(pod: Pod): string[] {
   const names = new Set<string>();
-  for (const c of pod.spec.containers) for (const v of c.env ?? []) if (v.name === 'ENDPOINT' && v.value) names.add(v.value).add(v.value.replace(/\.$/, ''));
+  for (const c of pod.spec.containers)
+    for (const v of c.env ?? []) if (v.name === 'ENDPOINT' && v.value) names.add(v.value).add(v.value.replace(/\.$/, ''));
   return [...names];
 }
 
 async function startProgram(lab: Lab, ns: Netns, name: string, program: string, config: object, gid?: number): Promise<SupervisedProcess> {
-  const proc = lab.supervisor.start({ name, netns: ns, file: process.execPath, args: [path.join(PROGRAMS, `${program}.js`), JSON.stringify(config)], gid });
+  const proc = lab.supervisor.start({
+    name,
+    netns: ns,
+    file: process.execPath,
+    args: [path.join(PROGRAMS, `${program}.js`), JSON.stringify(config)],
+    gid,
+  });
   await proc.waitForLine(/listening/, 5_000);
   return proc;
 }
@@ -84,7 +91,12 @@ async function assertProbesPass(pods: RunningPod[], since: number): Promise<Reco
         (['readinessProbe', 'livenessProbe'] as const)
           .filter((k) => c[k])
           .map(async (k) => {
-            ready[`${rp.pod.name}/${c.name}/${k === 'readinessProbe' ? 'ready' : 'alive'}_s`] = await rp.probeUntilSuccess(c, k, since, 60_000);
+            ready[`${rp.pod.name}/${c.name}/${k === 'readinessProbe' ? 'ready' : 'alive'}_s`] = await rp.probeUntilSuccess(
+              c,
+              k,
+              since,
+              60_000,
+            );
           }),
       ),
     ),
@@ -93,9 +105,18 @@ async function assertProbesPass(pods: RunningPod[], since: number): Promise<Reco
 }
 
 /** Sinks in `seedPods` witness every TCP connection and UDP datagram the shoot pod manages to send them. */
-async function shootReachesNothing(lab: Lab, shoot: Netns, seedPods: [Netns, IfAddr[]][], extraTargets: string[], tunnelDevice: string, seedPodNetworks: string[]): Promise<void> {
+async function shootReachesNothing(
+  lab: Lab,
+  shoot: Netns,
+  seedPods: [Netns, IfAddr[]][],
+  extraTargets: string[],
+  tunnelDevice: string,
+  seedPodNetworks: string[],
+): Promise<void> {
   const sinks = await Promise.all(seedPods.map(([ns], i) => startProgram(lab, ns, `sink-${i}`, 'sink', { port: SINK_PORT })));
-  const routes = seedPodNetworks.map((cidr) => (tunnelDevice === 'tun0' ? ['route', 'replace', cidr, 'dev', 'tun0'] : ['route', 'replace', cidr, 'dev', tunnelDevice]));
+  const routes = seedPodNetworks.map((cidr) =>
+    tunnelDevice === 'tun0' ? ['route', 'replace', cidr, 'dev', 'tun0'] : ['route', 'replace', cidr, 'dev', tunnelDevice],
+  );
   for (const r of routes) await shoot.ip(...r);
   const targets = [...extraTargets, ...seedPods.flatMap(([, addrs]) => addrs.flatMap(aimsAt))];
   const attempts = await Promise.all(
@@ -105,8 +126,16 @@ async function shootReachesNothing(lab: Lab, shoot: Netns, seedPods: [Netns, IfA
     ]),
   );
   await sleep(300);
-  assert.deepEqual(attempts.filter((a) => a.proto === 'TCP' && a.ok).map((a) => a.host), [], 'the shoot opened a connection into the seed');
-  assert.deepEqual(sinks.flatMap((s) => heardBy(s)), [], 'a seed pod heard the shoot');
+  assert.deepEqual(
+    attempts.filter((a) => a.proto === 'TCP' && a.ok).map((a) => a.host),
+    [],
+    'the shoot opened a connection into the seed',
+  );
+  assert.deepEqual(
+    sinks.flatMap((s) => heardBy(s)),
+    [],
+    'a seed pod heard the shoot',
+  );
 }
 
 function useLab(name: string): () => Lab {
@@ -119,7 +148,13 @@ function useLab(name: string): () => Lab {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), `vpn-e2e-images-${name}-`));
     forget = cleanupOnExit(() => rmSync(dir, { recursive: true, force: true }));
     await fs.mkdir(path.join(dir, 'logs'));
-    lab = { dir, supervisor: new ProcessSupervisor(path.join(dir, 'logs')), pods: undefined as unknown as PodmanPods, running: new Map(), cleanup: [] };
+    lab = {
+      dir,
+      supervisor: new ProcessSupervisor(path.join(dir, 'logs')),
+      pods: undefined as unknown as PodmanPods,
+      running: new Map(),
+      cleanup: [],
+    };
   });
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && lab) process.stdout.write(`${lab.supervisor.report()}\n${await lab.pods?.report()}\n`);
@@ -140,14 +175,25 @@ function useLab(name: string): () => Lab {
 }
 
 function secretsOf(files: Record<string, Record<string, string>>): SecretStore {
-  return Object.fromEntries(Object.entries(files).map(([name, keys]) => [name, Object.fromEntries(Object.entries(keys).map(([k, file]) => [k, readFileSync(file, 'utf8')]))]));
+  return Object.fromEntries(
+    Object.entries(files).map(([name, keys]) => [
+      name,
+      Object.fromEntries(Object.entries(keys).map(([k, file]) => [k, readFileSync(file, 'utf8')])),
+    ]),
+  );
 }
 
 describe('[e2e] images: deploy/non-ha pods in podman', function () {
   this.timeout(120_000);
   const get = useLab('non-ha');
   const pods = podsOf(loadVariant('non-ha'));
-  const plan = addressPlan({ name: 'img', shootFamilies: ['IPv4', 'IPv6'], seedFamilies: ['IPv4', 'IPv6'], seedPodsOverlapShootPods: false, headerKey: 'X-Gardener-Destination' });
+  const plan = addressPlan({
+    name: 'img',
+    shootFamilies: ['IPv4', 'IPv6'],
+    seedFamilies: ['IPv4', 'IPv6'],
+    seedPodsOverlapShootPods: false,
+    headerKey: 'X-Gardener-Destination',
+  });
   let topology: Topology;
   let since = 0;
 
@@ -171,14 +217,30 @@ describe('[e2e] images: deploy/non-ha pods in podman', function () {
     const header = containerEnv(shoot, shoot.spec.containers[0], { podIp: '', hostIp: '' }).REVERSED_VPN_HEADER;
     const { ns } = topology;
     await Promise.all([
-      startProgram(lab, ns.ingress, 'ingress', 'ingress-proxy', { host: '::', listeners: [{ port: plan.ingressPort, headerKey: plan.spec.headerKey }], routes: { [header]: { host: ipv4Of(plan.seedServer), port: 1194 } } }),
+      startProgram(lab, ns.ingress, 'ingress', 'ingress-proxy', {
+        host: '::',
+        listeners: [{ port: plan.ingressPort, headerKey: plan.spec.headerKey }],
+        routes: { [header]: { host: ipv4Of(plan.seedServer), port: 1194 } },
+      }),
       startProgram(lab, ns.shootHosts, 'shoot-hosts', 'shoot-host', { port: SHOOT_HOST_PORT }),
     ]);
     since = Date.now();
-    const srv = await lab.pods.start({ pod: server, netns: ns.server, podIp: ipv4Of(plan.seedServer), hostIp: ipv4Of(plan.seedGateways), hosts: [] });
+    const srv = await lab.pods.start({
+      pod: server,
+      netns: ns.server,
+      podIp: ipv4Of(plan.seedServer),
+      hostIp: ipv4Of(plan.seedGateways),
+      hosts: [],
+    });
     // The envoy sidecar's stand-in, in the server pod with envoy's group (the manifest's runAsGroup).
     await startProgram(lab, ns.server, 'envoy-proxy', 'envoy-proxy', { host: '::', port: ENVOY_PORT }, ENVOY_GID);
-    const cli = await lab.pods.start({ pod: shoot, netns: ns.client, podIp: ipv4Of(plan.shootClient), hostIp: ipv4Of(plan.shootClientGateways), hosts: [[plan.endpoint, endpointNames(shoot)]] });
+    const cli = await lab.pods.start({
+      pod: shoot,
+      netns: ns.client,
+      podIp: ipv4Of(plan.shootClient),
+      hostIp: ipv4Of(plan.shootClientGateways),
+      hosts: [[plan.endpoint, endpointNames(shoot)]],
+    });
     lab.running.set('server', srv).set('shoot', cli);
   });
 
@@ -193,7 +255,11 @@ describe('[e2e] images: deploy/non-ha pods in podman', function () {
     const envoy = { host: ipv4Of(plan.seedServer), port: ENVOY_PORT };
     for (const h of plan.shootHosts) {
       const target = { host: h.address.address, port: SHOOT_HOST_PORT };
-      await eventually(`${h.kind} ${h.address.address} through the tunnel`, async () => (await probe(ns.kubeApiserver, { op: 'request', target, proxy: envoy, timeoutMs: 2_000 })).ok, 30_000);
+      await eventually(
+        `${h.kind} ${h.address.address} through the tunnel`,
+        async () => (await probe(ns.kubeApiserver, { op: 'request', target, proxy: envoy, timeoutMs: 2_000 })).ok,
+        30_000,
+      );
       const direct = await probe(ns.kubeApiserver, { op: 'request', target, timeoutMs: 1_000 });
       assert.equal(direct.ok, false, `${h.address.address} reachable without the tunnel`);
     }
@@ -202,7 +268,17 @@ describe('[e2e] images: deploy/non-ha pods in podman', function () {
   it('lets nothing the shoot initiates reach the server pod or the kube-apiserver pod', async function () {
     this.timeout(60_000);
     const { ns } = topology;
-    await shootReachesNothing(get(), ns.client, [[ns.server, plan.seedServer], [ns.kubeApiserver, plan.kubeApiserver]], [SERVER_TUNNEL_ADDRESS], 'tun0', plan.seedPodNetworks);
+    await shootReachesNothing(
+      get(),
+      ns.client,
+      [
+        [ns.server, plan.seedServer],
+        [ns.kubeApiserver, plan.kubeApiserver],
+      ],
+      [SERVER_TUNNEL_ADDRESS],
+      'tun0',
+      plan.seedPodNetworks,
+    );
   });
 });
 
@@ -235,20 +311,53 @@ describe('[e2e] images: deploy/ha pods in podman', function () {
     const kapi = podNamed(pods, 'kube-apiserver');
     // Per-pod names of the headless Service: the kube-apiserver's clients dial them, the ingress routes the
     // shoot clients' header values (outbound|1194||<name>) to them.
-    const serverNames = range(2).map((s) => containerEnv(kapi, kapi.spec.containers.find((c) => c.name === `vpn-client-${s}`)!, { podIp: '', hostIp: '' }).ENDPOINT);
+    const serverNames = range(2).map(
+      (s) =>
+        containerEnv(
+          kapi,
+          kapi.spec.containers.find((c) => c.name === `vpn-client-${s}`)!,
+          { podIp: '', hostIp: '' },
+        ).ENDPOINT,
+    );
     const routes = Object.fromEntries(serverNames.map((n, s) => [`outbound|1194||${n}`, { host: ipv4Of(plan.servers[s]), port: 1194 }]));
     await Promise.all([
-      startProgram(lab, ns.ingress, 'ingress', 'ingress-proxy', { host: '::', listeners: [{ port: plan.ingressPort, headerKey: 'X-Gardener-Destination' }], routes }),
+      startProgram(lab, ns.ingress, 'ingress', 'ingress-proxy', {
+        host: '::',
+        listeners: [{ port: plan.ingressPort, headerKey: 'X-Gardener-Destination' }],
+        routes,
+      }),
       startProgram(lab, ns.shootHosts, 'shoot-hosts', 'shoot-host', { port: SHOOT_HOST_PORT }),
     ]);
     since = Date.now();
     const hostIp = ipv4Of(plan.seedGateways);
-    const servers = await Promise.all(range(2).map((s) => lab.pods.start({ pod: podNamed(pods, `vpn-seed-server-${s}`), netns: ns.servers[s], podIp: ipv4Of(plan.servers[s]), hostIp, hosts: [] })));
-    const kapiPod = await lab.pods.start({ pod: kapi, netns: ns.seedClients[0], podIp: ipv4Of(plan.seedClients[0]), hostIp, hosts: serverNames.map((n, s) => [ipv4Of(plan.servers[s]), [n]]) });
+    const servers = await Promise.all(
+      range(2).map((s) =>
+        lab.pods.start({
+          pod: podNamed(pods, `vpn-seed-server-${s}`),
+          netns: ns.servers[s],
+          podIp: ipv4Of(plan.servers[s]),
+          hostIp,
+          hosts: [],
+        }),
+      ),
+    );
+    const kapiPod = await lab.pods.start({
+      pod: kapi,
+      netns: ns.seedClients[0],
+      podIp: ipv4Of(plan.seedClients[0]),
+      hostIp,
+      hosts: serverNames.map((n, s) => [ipv4Of(plan.servers[s]), [n]]),
+    });
     const shoots = await Promise.all(
       range(2).map((k) => {
         const pod = podNamed(pods, `vpn-shoot-${k}`);
-        return lab.pods.start({ pod, netns: ns.shootClients[k], podIp: ipv4Of(plan.shootClients[k]), hostIp: ipv4Of(plan.shootClientGateways), hosts: [[plan.endpoint, endpointNames(pod)]] });
+        return lab.pods.start({
+          pod,
+          netns: ns.shootClients[k],
+          podIp: ipv4Of(plan.shootClients[k]),
+          hostIp: ipv4Of(plan.shootClientGateways),
+          hosts: [[plan.endpoint, endpointNames(pod)]],
+        });
       }),
     );
     servers.forEach((p, s) => lab.running.set(`server${s}`, p));
@@ -266,15 +375,33 @@ describe('[e2e] images: deploy/ha pods in podman', function () {
     const { ns } = topology;
     for (const h of plan.shootHosts) {
       const target = { host: h.address.address, port: SHOOT_HOST_PORT };
-      await eventually(`${h.kind} ${h.address.address} through the tunnel`, async () => (await probe(ns.seedClients[0], { op: 'request', target, timeoutMs: 2_000 })).ok, 40_000);
-      assert.equal((await probe(ns.seedNode, { op: 'request', target, timeoutMs: 1_000 })).ok, false, `${h.address.address} reachable from the seed without the tunnel`);
+      await eventually(
+        `${h.kind} ${h.address.address} through the tunnel`,
+        async () => (await probe(ns.seedClients[0], { op: 'request', target, timeoutMs: 2_000 })).ok,
+        40_000,
+      );
+      assert.equal(
+        (await probe(ns.seedNode, { op: 'request', target, timeoutMs: 1_000 })).ok,
+        false,
+        `${h.address.address} reachable from the seed without the tunnel`,
+      );
     }
   });
 
   it('lets nothing a vpn-shoot pod initiates reach the kube-apiserver pod or a server pod', async function () {
     this.timeout(60_000);
     const { ns } = topology;
-    await shootReachesNothing(get(), ns.shootClients[0], [[ns.seedClients[0], plan.seedClients[0]], [ns.servers[0], plan.servers[0]]], [], 'tap0', plan.seedPodNetworks);
+    await shootReachesNothing(
+      get(),
+      ns.shootClients[0],
+      [
+        [ns.seedClients[0], plan.seedClients[0]],
+        [ns.servers[0], plan.servers[0]],
+      ],
+      [],
+      'tap0',
+      plan.seedPodNetworks,
+    );
   });
 
   it('fails over in under a second when the server container carrying the active path is killed', async function () {
@@ -285,7 +412,12 @@ describe('[e2e] images: deploy/ha pods in podman', function () {
     assert.ok(active.length > 0, 'the path controller has an active path');
     const server = Number(/^tap(\d)/.exec(active[0])?.[1]);
     const target = ipv4Of([plan.shootHosts.find((h) => h.kind === 'pod' && h.address.family === 'IPv4')!.address]);
-    const ping = lab.supervisor.start({ name: 'failover-ping', netns: topology.ns.seedClients[0], file: 'ping', args: ['-D', '-n', '-i', '0.02', '-c', '1000', target] });
+    const ping = lab.supervisor.start({
+      name: 'failover-ping',
+      netns: topology.ns.seedClients[0],
+      file: 'ping',
+      args: ['-D', '-n', '-i', '0.02', '-c', '1000', target],
+    });
     await sleep(1_500);
     await lab.running.get(`server${server}`)!.kill('vpn-seed-server');
     await sleep(4_000);
@@ -293,7 +425,12 @@ describe('[e2e] images: deploy/ha pods in podman', function () {
     const replies = parsePingReplies(ping.output());
     const gap = longestGap(replies);
     assert.ok(gap, 'ping got replies');
-    measure('images-ha-failover', { killed: `vpn-seed-server-${server}`, gap_s: (gap.ms / 1000).toFixed(3), lost: gap.lost, replies: replies.length });
+    measure('images-ha-failover', {
+      killed: `vpn-seed-server-${server}`,
+      gap_s: (gap.ms / 1000).toFixed(3),
+      lost: gap.lost,
+      replies: replies.length,
+    });
     assert.ok(replies[replies.length - 1].atMs - replies[0].atMs > 5_000, 'replies continue after the kill');
     assert.ok(gap.ms < 1_000, `longest gap ${gap.ms} ms`);
   });

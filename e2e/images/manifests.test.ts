@@ -46,9 +46,18 @@ const MODELS: Record<string, string> = {
 /** Every property name the schemas know: a misspelt field passes the schemas' own validation, not this. */
 const KNOWN_FIELDS: ReadonlySet<string> = (() => {
   const names = new Set<string>();
-  const dirs = ['kubernetes-models', '@kubernetes-models/apimachinery'].map((pkg) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), '_schemas'));
-  for (const [dir, f] of dirs.flatMap((d) => readdirSync(d).filter((n) => n.endsWith('.js')).map((n) => [d, n]))) {
-    for (const m of readFileSync(path.join(dir, f), 'utf8').matchAll(/parentDataProperty:"([^"]+)"|void 0===data\.([A-Za-z_$][\w$]*)|data\["([^"]+)"\]/g)) names.add(m[1] ?? m[2] ?? m[3]);
+  const dirs = ['kubernetes-models', '@kubernetes-models/apimachinery'].map((pkg) =>
+    path.join(path.dirname(require.resolve(`${pkg}/package.json`)), '_schemas'),
+  );
+  for (const [dir, f] of dirs.flatMap((d) =>
+    readdirSync(d)
+      .filter((n) => n.endsWith('.js'))
+      .map((n) => [d, n]),
+  )) {
+    for (const m of readFileSync(path.join(dir, f), 'utf8').matchAll(
+      /parentDataProperty:"([^"]+)"|void 0===data\.([A-Za-z_$][\w$]*)|data\["([^"]+)"\]/g,
+    ))
+      names.add(m[1] ?? m[2] ?? m[3]);
   }
   return names;
 })();
@@ -69,9 +78,23 @@ function unknownFields(value: unknown, at: string, kind: string): string[] {
 /** Which settings parser each subcommand runs on its environment (main.ts of each program). */
 type Parser = (env: NodeJS.ProcessEnv) => unknown;
 const NO_ENV: Parser = () => undefined;
-const SERVER_PARSERS: Record<string, Parser> = { root: parseServerSettings, setup: NO_ENV, readiness: parseServerSettings, liveness: parseServerSettings, exporter: parseServerSettings };
-const CLIENT_PARSERS: Record<string, Parser> = { root: parseClientSettings, setup: parseClientSettings, 'path-controller': parsePathControllerSettings, 'tunnel-controller': parseTunnelControllerSettings };
-const TABLES: Record<'vpn-seed-server' | 'vpn-shoot-client', EnvironmentTable<string>> = { 'vpn-seed-server': SEED_SERVER_ENVIRONMENT, 'vpn-shoot-client': SHOOT_CLIENT_ENVIRONMENT };
+const SERVER_PARSERS: Record<string, Parser> = {
+  root: parseServerSettings,
+  setup: NO_ENV,
+  readiness: parseServerSettings,
+  liveness: parseServerSettings,
+  exporter: parseServerSettings,
+};
+const CLIENT_PARSERS: Record<string, Parser> = {
+  root: parseClientSettings,
+  setup: parseClientSettings,
+  'path-controller': parsePathControllerSettings,
+  'tunnel-controller': parseTunnelControllerSettings,
+};
+const TABLES: Record<'vpn-seed-server' | 'vpn-shoot-client', EnvironmentTable<string>> = {
+  'vpn-seed-server': SEED_SERVER_ENVIRONMENT,
+  'vpn-shoot-client': SHOOT_CLIENT_ENVIRONMENT,
+};
 
 /** The program's subcommand for a container command (none = the image entrypoint's root command). */
 function subcommand(program: 'vpn-seed-server' | 'vpn-shoot-client', argv: string[] | undefined): string {
@@ -104,14 +127,21 @@ for (const variant of VARIANTS) {
         const Model = (require(module) as Record<string, new (o: K8sObject) => { validate(): void }>)[object.kind];
         assert.ok(Model, `${file}: no model for ${object.apiVersion} ${object.kind}`);
         assert.doesNotThrow(() => new Model(object).validate(), `${file}: ${object.kind}/${object.metadata.name}`);
-        assert.deepEqual(unknownFields(object, '', object.kind), [], `${file}: ${object.kind}/${object.metadata.name} has fields the API does not know`);
+        assert.deepEqual(
+          unknownFields(object, '', object.kind),
+          [],
+          `${file}: ${object.kind}/${object.metadata.name} has fields the API does not know`,
+        );
       }
     });
 
     it('select pods by app labels only: no Service or NetworkPolicy uses statefulset.kubernetes.io/pod-name', () => {
       for (const { object, file } of objects) {
         if (object.kind !== 'Service' && object.kind !== 'NetworkPolicy') continue;
-        assert.ok(!JSON.stringify(object).includes('statefulset.kubernetes.io/pod-name'), `${file}: ${object.kind}/${object.metadata.name}`);
+        assert.ok(
+          !JSON.stringify(object).includes('statefulset.kubernetes.io/pod-name'),
+          `${file}: ${object.kind}/${object.metadata.name}`,
+        );
       }
     });
 
@@ -145,7 +175,14 @@ for (const variant of VARIANTS) {
           const env = containerEnv(pod, container, FACTS);
           const config =
             program === 'vpn-seed-server'
-              ? renderServerConfig(serverConfigValues(parseServerSettings(env), { secretsDir: '/srv/secrets', clientConfigDir: '/client-config-dir', hookCommand: '/bin/vpn-server', tunMtu: 0 }))
+              ? renderServerConfig(
+                  serverConfigValues(parseServerSettings(env), {
+                    secretsDir: '/srv/secrets',
+                    clientConfigDir: '/client-config-dir',
+                    hookCommand: '/bin/vpn-server',
+                    tunMtu: 0,
+                  }),
+                )
               : renderClientConfig(clientConfigValues(parseClientSettings(env), { secretsDir: '/srv/secrets', tunMtu: 0 }));
           const mounts = (container.volumeMounts ?? []).map((m) => m.mountPath);
           const files = [...config.matchAll(/(\/srv\/secrets\/[^\s"]+)/g)].map((m) => m[1]);
@@ -155,7 +192,10 @@ for (const variant of VARIANTS) {
           if (program === 'vpn-seed-server') {
             assert.ok(mounts.includes(path.dirname(env.OPENVPN_STATUS_PATH)), `${pod.name}/${container.name}: status directory`);
             assert.match(config, /^port 1194$/m);
-            assert.deepEqual(container.ports?.map((p) => p.containerPort), [1194]);
+            assert.deepEqual(
+              container.ports?.map((p) => p.containerPort),
+              [1194],
+            );
           }
         }
       }
@@ -180,14 +220,27 @@ for (const variant of VARIANTS) {
           }
           if (cmd === 'path-controller') {
             const { metricsPort } = parsePathControllerSettings(containerEnv(pod, container, FACTS));
-            assert.deepEqual(container.ports?.map((p) => p.containerPort), [metricsPort], `${pod.name}/${container.name}: /metrics`);
+            assert.deepEqual(
+              container.ports?.map((p) => p.containerPort),
+              [metricsPort],
+              `${pod.name}/${container.name}: /metrics`,
+            );
           }
-          if (cmd === 'tunnel-controller') assert.deepEqual(container.ports?.map((p) => p.containerPort), [READINESS_PORT], `${pod.name}/${container.name}: /readyz and /metrics`);
+          if (cmd === 'tunnel-controller')
+            assert.deepEqual(
+              container.ports?.map((p) => p.containerPort),
+              [READINESS_PORT],
+              `${pod.name}/${container.name}: /readyz and /metrics`,
+            );
           if (cmd === 'exporter') {
             const statusDir = path.dirname(containerEnv(pod, container, FACTS).OPENVPN_STATUS_PATH);
             const server = pod.spec.containers.find((c) => c.name === 'vpn-seed-server');
-            const volumeAt = (c: Container | undefined): string | undefined => c?.volumeMounts?.find((m) => m.mountPath === statusDir)?.name;
-            assert.ok(volumeAt(container) !== undefined && volumeAt(container) === volumeAt(server), `${pod.name}: the exporter reads the server's status volume`);
+            const volumeAt = (c: Container | undefined): string | undefined =>
+              c?.volumeMounts?.find((m) => m.mountPath === statusDir)?.name;
+            assert.ok(
+              volumeAt(container) !== undefined && volumeAt(container) === volumeAt(server),
+              `${pod.name}: the exporter reads the server's status volume`,
+            );
           }
         }
       }
@@ -212,7 +265,10 @@ describe('manifests deploy/ha: headless peering', () => {
     assert.equal(svc.spec?.clusterIP, 'None');
     assert.equal(svc.spec?.publishNotReadyAddresses, true);
     assert.deepEqual(svc.spec?.selector, { app: 'vpn-seed-server' });
-    assert.deepEqual(objects.filter((o) => o.object.kind === 'Service').map((o) => o.object.metadata.name), ['vpn-seed-server']);
+    assert.deepEqual(
+      objects.filter((o) => o.object.kind === 'Service').map((o) => o.object.metadata.name),
+      ['vpn-seed-server'],
+    );
   });
 
   it('let every client of server s dial the replica s per-pod name under that Service', () => {
@@ -223,7 +279,8 @@ describe('manifests deploy/ha: headless peering', () => {
         const env = containerEnv(pod, container, FACTS);
         const s = env.VPN_SERVER_INDEX;
         const name = `vpn-seed-server-${s}.vpn-seed-server.${namespace}.svc.cluster.local`;
-        if (env.IS_SHOOT_CLIENT === 'true') assert.equal(env.REVERSED_VPN_HEADER, `outbound|1194||${name}`, `${pod.name}/${container.name}`);
+        if (env.IS_SHOOT_CLIENT === 'true')
+          assert.equal(env.REVERSED_VPN_HEADER, `outbound|1194||${name}`, `${pod.name}/${container.name}`);
         else assert.deepEqual([env.ENDPOINT, env.OPENVPN_PORT], [name, '1194'], `${pod.name}/${container.name}`);
       }
     }
@@ -232,15 +289,23 @@ describe('manifests deploy/ha: headless peering', () => {
 
 describe('deploy/grafana dashboard', () => {
   it('queries only series the exporter and the HA controllers export', () => {
-    const dashboard = JSON.parse(readFileSync(path.join(REPO_ROOT, 'deploy', 'grafana', 'vpn-dashboard.json'), 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+    const dashboard = JSON.parse(readFileSync(path.join(REPO_ROOT, 'deploy', 'grafana', 'vpn-dashboard.json'), 'utf8')) as {
+      panels: { targets?: { expr: string }[] }[];
+    };
     const controllers = [new PathMetrics(), new TunnelMetrics()].flatMap((m) => m.registry.getMetricsAsArray());
     const exported = new Set([
-      ...controllers.flatMap((m) => (String(m.type) === 'histogram' ? ['_bucket', '_sum', '_count'].map((suffix) => `${m.name}${suffix}`) : [m.name])),
+      ...controllers.flatMap((m) =>
+        String(m.type) === 'histogram' ? ['_bucket', '_sum', '_count'].map((suffix) => `${m.name}${suffix}`) : [m.name],
+      ),
       ...[...openvpnFamilies([]), ...netstatFamilies(null, silentLogger)].map((f) => f.name),
     ]);
     const queried = dashboard.panels.flatMap((p) => p.targets ?? []).flatMap((t) => t.expr.match(/\b(?:vpn|openvpn)_\w+/g) ?? []);
     assert.ok(queried.length >= 15, `${queried.length} series queried`);
-    assert.deepEqual(queried.filter((name) => !exported.has(name)), []);
-    for (const name of exported) if (!name.endsWith('_sum') && !name.endsWith('_count')) assert.ok(queried.includes(name), `${name} has no panel`);
+    assert.deepEqual(
+      queried.filter((name) => !exported.has(name)),
+      [],
+    );
+    for (const name of exported)
+      if (!name.endsWith('_sum') && !name.endsWith('_count')) assert.ok(queried.includes(name), `${name} has no panel`);
   });
 });

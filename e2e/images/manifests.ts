@@ -101,7 +101,8 @@ export function loadKustomization(dir: string): LoadedObject[] {
   const kustomization = parseYaml(file)[0] as { kind?: string; resources?: string[] };
   const extra = Object.keys(kustomization).filter((k) => !['apiVersion', 'kind', 'resources'].includes(k));
   // Anything beyond `resources` would change objects in ways this loader does not reproduce.
-  if (kustomization.kind !== 'Kustomization' || extra.length > 0) throw new Error(`${file}: only a Kustomization with resources is supported (found ${extra.join(', ') || kustomization.kind})`);
+  if (kustomization.kind !== 'Kustomization' || extra.length > 0)
+    throw new Error(`${file}: only a Kustomization with resources is supported (found ${extra.join(', ') || kustomization.kind})`);
   return (kustomization.resources ?? []).flatMap((entry) => {
     const target = path.join(dir, entry);
     if (statSync(target).isDirectory()) return loadKustomization(target);
@@ -161,6 +162,9 @@ export function containerEnv(pod: Pod, container: Container, facts: PodFacts): R
 
 /** Which of this repository's programs an image runs, by the image's name; undefined for others (envoy). */
 export function programOf(image: string): 'vpn-seed-server' | 'vpn-shoot-client' | undefined {
-  const name = image.replace(/:[^/]*$/, '').split('/').pop();
+  const name = image
+    .replace(/:[^/]*$/, '')
+    .split('/')
+    .pop();
   return name === 'vpn-seed-server' || name === 'vpn-shoot-client' ? name : undefined;
 }

@@ -16,7 +16,22 @@ import { containerEnv, programOf, type Container, type Pod, type Probe } from '.
  * mounts, and /etc/hosts from the pod's host entries. Containers of other images (envoy) are left to the
  * caller's stand-ins.
  */
-const CONTAINERD_DEFAULT_CAPS = ['CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW', 'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE'];
+const CONTAINERD_DEFAULT_CAPS = [
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FSETID',
+  'FOWNER',
+  'MKNOD',
+  'NET_RAW',
+  'SETGID',
+  'SETUID',
+  'SETFCAP',
+  'SETPCAP',
+  'NET_BIND_SERVICE',
+  'SYS_CHROOT',
+  'KILL',
+  'AUDIT_WRITE',
+];
 const HTTP_GET = path.join(__dirname, 'http-get.js');
 const TCP_PROBE = path.join(__dirname, '..', 'lib', 'programs', 'probe.js');
 
@@ -49,7 +64,10 @@ export class PodmanPods {
     const podDir = path.join(this.dir, p.pod.name);
     await fs.mkdir(podDir, { recursive: true, mode: 0o700 });
     const hosts = path.join(podDir, 'hosts');
-    await fs.writeFile(hosts, ['127.0.0.1 localhost', '::1 localhost', ...p.hosts.map(([ip, names]) => `${ip} ${names.join(' ')}`)].join('\n') + '\n');
+    await fs.writeFile(
+      hosts,
+      ['127.0.0.1 localhost', '::1 localhost', ...p.hosts.map(([ip, names]) => `${ip} ${names.join(' ')}`)].join('\n') + '\n',
+    );
     const volumes = await this.volumes(p.pod, podDir);
     const base = [...(await podmanLimits()), '--network', `ns:/run/netns/${p.netns.name}`, '--no-hosts', '-v', `${hosts}:/etc/hosts:ro`];
     for (const c of p.pod.spec.initContainers ?? []) {
@@ -98,7 +116,9 @@ export class PodmanPods {
     const dirs = new Map<string, string>();
     for (const v of pod.spec.volumes ?? []) {
       const dir = path.join(podDir, 'volumes', v.name);
-      const sources = v.secret ? [{ name: v.secret.secretName, items: v.secret.items }] : (v.projected?.sources ?? []).flatMap((s) => (s.secret ? [s.secret] : []));
+      const sources = v.secret
+        ? [{ name: v.secret.secretName, items: v.secret.items }]
+        : (v.projected?.sources ?? []).flatMap((s) => (s.secret ? [s.secret] : []));
       if (!v.emptyDir && sources.length === 0) continue;
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
       for (const source of sources) {
@@ -137,8 +157,16 @@ export class RunningPod {
   async probeOnce(container: Container, probe: Probe): Promise<boolean> {
     const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
     const { netns, podIp } = this.placement;
-    if (probe.exec) return (await run('podman', ['exec', this.containerName(container.name), ...probe.exec.command], { timeoutMs: timeoutMs + 5_000 })).code === 0;
-    if (probe.httpGet) return (await netns.exec(process.execPath, [HTTP_GET, podIp, String(probe.httpGet.port), probe.httpGet.path, String(timeoutMs)])).code === 0;
+    if (probe.exec)
+      return (
+        (await run('podman', ['exec', this.containerName(container.name), ...probe.exec.command], { timeoutMs: timeoutMs + 5_000 }))
+          .code === 0
+      );
+    if (probe.httpGet)
+      return (
+        (await netns.exec(process.execPath, [HTTP_GET, podIp, String(probe.httpGet.port), probe.httpGet.path, String(timeoutMs)])).code ===
+        0
+      );
     if (probe.tcpSocket) {
       const op = { op: 'connect', target: { host: podIp, port: probe.tcpSocket.port }, timeoutMs };
       return (await netns.exec(process.execPath, [TCP_PROBE, JSON.stringify(op)])).code === 0;
@@ -151,7 +179,12 @@ export class RunningPod {
    * until successThreshold consecutive successes (resolves with the seconds since `since`) or failureThreshold
    * consecutive failures once `giveUpMs` has passed (rejects).
    */
-  async probeUntilSuccess(container: Container, kind: 'readinessProbe' | 'livenessProbe', since: number, giveUpMs: number): Promise<number> {
+  async probeUntilSuccess(
+    container: Container,
+    kind: 'readinessProbe' | 'livenessProbe',
+    since: number,
+    giveUpMs: number,
+  ): Promise<number> {
     const probe = container[kind];
     if (!probe) throw new Error(`${this.pod.name}/${container.name} has no ${kind}`);
     const waitFor = since + (probe.initialDelaySeconds ?? 0) * 1000 - Date.now();
@@ -164,7 +197,8 @@ export class RunningPod {
         if (++successes >= (probe.successThreshold ?? 1)) return (Date.now() - since) / 1000;
       } else {
         successes = 0;
-        if (++failures >= (probe.failureThreshold ?? 3) && Date.now() - since > giveUpMs) throw new Error(`${this.pod.name}/${container.name}: ${kind} failed ${failures} times`);
+        if (++failures >= (probe.failureThreshold ?? 3) && Date.now() - since > giveUpMs)
+          throw new Error(`${this.pod.name}/${container.name}: ${kind} failed ${failures} times`);
       }
       await sleep((probe.periodSeconds ?? 10) * 1000);
     }
@@ -199,7 +233,10 @@ let limits: string[] | undefined;
 async function podmanLimits(): Promise<string[]> {
   if (!limits) {
     const r = await run('bash', ['-c', 'ulimit -Hn; ulimit -Hu']);
-    const [nofile, nproc] = r.stdout.trim().split('\n').map((v) => (v === 'unlimited' ? Infinity : Number(v)));
+    const [nofile, nproc] = r.stdout
+      .trim()
+      .split('\n')
+      .map((v) => (v === 'unlimited' ? Infinity : Number(v)));
     const n = Math.min(16384, nofile);
     const u = Math.min(4096, nproc);
     limits = ['--runtime', 'runc', '--ulimit', `nofile=${n}:${n}`, '--ulimit', `nproc=${u}:${u}`];

@@ -78,7 +78,8 @@ export const INGRESS_PORTS = { 'X-Gardener-Destination': 8443, 'Reversed-VPN': 8
 const KINDS: readonly ShootNetworkKind[] = ['pod', 'service', 'node'];
 
 export function addressPlan(spec: LabSpec): AddressPlan {
-  if (spec.shootFamilies.length === 0 || spec.seedFamilies.length === 0) throw new Error(`${spec.name}: a lab needs at least one IP family per side`);
+  if (spec.shootFamilies.length === 0 || spec.seedFamilies.length === 0)
+    throw new Error(`${spec.name}: a lab needs at least one IP family per side`);
   const shoot = sortFamilies(spec.shootFamilies);
   const seed = sortFamilies(spec.seedFamilies);
   const seedV4Base = spec.seedPodsOverlapShootPods ? '100.96.0' : '10.96.0';
@@ -93,7 +94,9 @@ export function addressPlan(spec: LabSpec): AddressPlan {
   for (const family of shoot) for (const kind of KINDS) shootNetworks[kind].push(SHOOT_NETWORKS[family][kind]);
 
   const ingressExternal = shoot.map((f) => outer(f, 10));
-  const seedPodNetworks = seed.map((f) => (f === 'IPv6' ? SEED_POD_NETWORK.IPv6 : spec.seedPodsOverlapShootPods ? SEED_POD_NETWORK.IPv4Overlapping : SEED_POD_NETWORK.IPv4));
+  const seedPodNetworks = seed.map((f) =>
+    f === 'IPv6' ? SEED_POD_NETWORK.IPv6 : spec.seedPodsOverlapShootPods ? SEED_POD_NETWORK.IPv4Overlapping : SEED_POD_NETWORK.IPv4,
+  );
   return {
     spec,
     shootNetworks,

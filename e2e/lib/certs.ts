@@ -58,7 +58,10 @@ export async function createCertificates(dir: string): Promise<Certificates> {
 export async function writeSecrets(root: string, certs: Certificates, variant: SecretsVariant): Promise<void> {
   const server = variant === 'server-from-other-ca' ? certs.serverFromOtherCa : certs.server;
   const client = variant === 'client-from-other-ca' ? certs.clientFromOtherCa : certs.client;
-  for (const [name, pair] of [['vpn-server', server], ['vpn-client', client]] as const) {
+  for (const [name, pair] of [
+    ['vpn-server', server],
+    ['vpn-client', client],
+  ] as const) {
     const dir = path.join(root, name);
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     await fs.copyFile(certs.ca.cert, path.join(dir, 'ca.crt'));
@@ -73,21 +76,64 @@ export async function createAuthority(dir: string, name: string): Promise<Certif
   const cert = path.join(dir, `${name}.crt`);
   const key = path.join(dir, `${name}.key`);
   await openssl([
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert,
-    '-days', VALID_DAYS, '-subj', `/CN=vpn-e2e-${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    VALID_DAYS,
+    '-subj',
+    `/CN=vpn-e2e-${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   return { name, cert, key };
 }
 
-export async function issue(dir: string, ca: CertificateAuthority, name: string, commonName: string, usage: 'serverAuth' | 'clientAuth'): Promise<KeyPair> {
+export async function issue(
+  dir: string,
+  ca: CertificateAuthority,
+  name: string,
+  commonName: string,
+  usage: 'serverAuth' | 'clientAuth',
+): Promise<KeyPair> {
   const cert = path.join(dir, `${name}.crt`);
   const key = path.join(dir, `${name}.key`);
   await openssl([
-    'req', '-x509', '-CA', ca.cert, '-CAkey', ca.key, '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', key, '-out', cert, '-days', VALID_DAYS, '-subj', `/CN=${commonName}`,
-    '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'keyUsage=critical,digitalSignature,keyAgreement',
-    '-addext', `extendedKeyUsage=${usage}`,
+    'req',
+    '-x509',
+    '-CA',
+    ca.cert,
+    '-CAkey',
+    ca.key,
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    VALID_DAYS,
+    '-subj',
+    `/CN=${commonName}`,
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    '-addext',
+    'keyUsage=critical,digitalSignature,keyAgreement',
+    '-addext',
+    `extendedKeyUsage=${usage}`,
   ]);
   return { cert, key };
 }

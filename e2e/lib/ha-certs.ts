@@ -20,7 +20,8 @@ export async function createHaCertificates(dir: string, shootClients: number): P
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const tlsAuthKey = path.join(dir, 'vpn.tlsauth');
   const [ca] = await Promise.all([createAuthority(dir, 'ha-ca'), createTlsAuthKey(tlsAuthKey)]);
-  const issue = (commonName: string, usage: 'serverAuth' | 'clientAuth'): Promise<KeyPair> => issueCertificate(dir, ca, commonName, commonName, usage);
+  const issue = (commonName: string, usage: 'serverAuth' | 'clientAuth'): Promise<KeyPair> =>
+    issueCertificate(dir, ca, commonName, commonName, usage);
   const [server, seedClient, ...shoot] = await Promise.all([
     issue('vpn-seed-server', 'serverAuth'),
     issue('vpn-seed-client', 'clientAuth'),

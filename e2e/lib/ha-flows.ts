@@ -7,9 +7,7 @@ import { programArgument, say } from './programs/program-io';
  * each connection and answers `got <n>` when the sender half-closes; `send` opens `flows` connections to
  * each target at once, sends `bytes` on each and prints a FlowsResult as JSON.
  */
-export type FlowsOp =
-  | { op: 'sink'; port: number }
-  | { op: 'send'; targets: Upstream[]; flows: number; bytes: number; timeoutMs: number };
+export type FlowsOp = { op: 'sink'; port: number } | { op: 'send'; targets: Upstream[]; flows: number; bytes: number; timeoutMs: number };
 
 export interface FlowsResult {
   ok: number;
@@ -41,7 +39,9 @@ function flow(target: Upstream, payload: Buffer): Promise<string | undefined> {
     socket.on('data', (chunk) => {
       answer += chunk.toString('utf8');
     });
-    socket.on('close', () => resolve(answer.trim() === `got ${payload.length}` ? undefined : `${target.host}: answered ${JSON.stringify(answer)}`));
+    socket.on('close', () =>
+      resolve(answer.trim() === `got ${payload.length}` ? undefined : `${target.host}: answered ${JSON.stringify(answer)}`),
+    );
   });
 }
 
@@ -49,13 +49,20 @@ async function send(op: Extract<FlowsOp, { op: 'send' }>): Promise<void> {
   const started = Date.now();
   const payload = Buffer.alloc(op.bytes, 'x');
   const timer = setTimeout(() => {
-    process.stdout.write(JSON.stringify({ ok: 0, failed: op.flows * op.targets.length, detail: `timeout after ${op.timeoutMs} ms`, ms: op.timeoutMs }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ ok: 0, failed: op.flows * op.targets.length, detail: `timeout after ${op.timeoutMs} ms`, ms: op.timeoutMs }) + '\n',
+    );
     process.exit(1);
   }, op.timeoutMs);
   const outcomes = await Promise.all(op.targets.flatMap((target) => Array.from({ length: op.flows }, () => flow(target, payload))));
   clearTimeout(timer);
   const failures = outcomes.filter((o): o is string => o !== undefined);
-  const result: FlowsResult = { ok: outcomes.length - failures.length, failed: failures.length, detail: failures[0] ?? '', ms: Date.now() - started };
+  const result: FlowsResult = {
+    ok: outcomes.length - failures.length,
+    failed: failures.length,
+    detail: failures[0] ?? '',
+    ms: Date.now() - started,
+  };
   process.stdout.write(JSON.stringify(result) + '\n');
   process.exit(failures.length === 0 ? 0 : 1);
 }

@@ -57,5 +57,9 @@ async function sendFrom(ns: Netns, source: string, destination: string, payload:
  * as on a pod without them, and puts the pod's tables back afterwards.
  */
 export function withoutAnnouncementRules<T>(ns: Netns, body: () => Promise<T>): Promise<T> {
-  return withRulesStripped(ns, (line) => line.includes('vpn-shoot-client:shoot-client:') && /--dport 5400|-s fd8f:6d53:b97a:1::\/96/.test(line), body);
+  return withRulesStripped(
+    ns,
+    (line) => line.includes('vpn-shoot-client:shoot-client:') && /--dport 5400|-s fd8f:6d53:b97a:1::\/96/.test(line),
+    body,
+  );
 }

@@ -45,7 +45,12 @@ export async function startSinks(lab: HaLab, kapi: number): Promise<SupervisedPr
 }
 
 /** Every attempt of vpn-shoot pod `shootClient` at kube-apiserver pod `kapi` and through it, and what of it `sinks` heard. */
-export async function attemptsFromShoot(lab: HaLab, kapi: number, shootClient: number, sinks: SupervisedProcess[]): Promise<IsolationReport> {
+export async function attemptsFromShoot(
+  lab: HaLab,
+  kapi: number,
+  shootClient: number,
+  sinks: SupervisedProcess[],
+): Promise<IsolationReport> {
   const { ns, plan } = lab;
   const target = ns.seedClients[kapi];
   const baseline = sinks.map((s) => heardBy(s).length);

@@ -97,7 +97,12 @@ export class HaLab extends LabCore<HaPlan, HaFiles, HaTopology> {
 
   /** The vpn-seed-server-s container: `setup` on its first start (init container), the root command, then OpenVPN. */
   async startServer(s: number): Promise<void> {
-    const container = { args: serverArgs(this.files, s), env: serverEnv(this.plan, this.files, s), config: this.files.serverConfig(s), setup: SEED_SERVER };
+    const container = {
+      args: serverArgs(this.files, s),
+      env: serverEnv(this.plan, this.files, s),
+      config: this.files.serverConfig(s),
+      setup: SEED_SERVER,
+    };
     const { openvpn } = await this.startOpenvpnContainer(`server${s}`, this.ns.servers[s], container);
     this.serverOpenvpn[s] = openvpn;
     await openvpn.waitForLine(READY_LINE, 10_000);
@@ -114,7 +119,11 @@ export class HaLab extends LabCore<HaPlan, HaFiles, HaTopology> {
     await Promise.all(
       range(HA_SERVERS).map(async (s) => {
         const config = this.files.seedClientConfig(k, s);
-        const { openvpn } = await this.startOpenvpnContainer(`kapi${k}-client${s}`, ns, { args: clientArgs(this.files, config), env: seedClientEnv(this.plan, s), config });
+        const { openvpn } = await this.startOpenvpnContainer(`kapi${k}-client${s}`, ns, {
+          args: clientArgs(this.files, config),
+          env: seedClientEnv(this.plan, s),
+          config,
+        });
         this.seedOpenvpn.push(openvpn);
       }),
     );
@@ -128,7 +137,13 @@ export class HaLab extends LabCore<HaPlan, HaFiles, HaTopology> {
     this.shootOpenvpn[k] = await Promise.all(
       range(HA_SERVERS).map(async (s) => {
         const config = this.files.shootClientConfig(k, s);
-        return (await this.startOpenvpnContainer(`shoot${k}-client${s}`, ns, { args: clientArgs(this.files, config), env: shootClientEnv(this.plan, k, s), config })).openvpn;
+        return (
+          await this.startOpenvpnContainer(`shoot${k}-client${s}`, ns, {
+            args: clientArgs(this.files, config),
+            env: shootClientEnv(this.plan, k, s),
+            config,
+          })
+        ).openvpn;
       }),
     );
     const controller = this.supervisor.start({
@@ -172,7 +187,8 @@ export class HaLab extends LabCore<HaPlan, HaFiles, HaTopology> {
 
   /** `GET /metrics` of kube-apiserver pod k's path controller or of vpn-shoot-k's tunnel controller, as Prometheus would scrape it. */
   async scrape(controller: 'path' | 'tunnel', k: number): Promise<string> {
-    const [ns, port] = controller === 'path' ? [this.ns.seedClients[k], DEFAULT_PATH_METRICS_PORT] : [this.ns.shootClients[k], READINESS_PORT];
+    const [ns, port] =
+      controller === 'path' ? [this.ns.seedClients[k], DEFAULT_PATH_METRICS_PORT] : [this.ns.shootClients[k], READINESS_PORT];
     return ns.execOk('curl', ['-sSf', '--max-time', '2', `http://127.0.0.1:${port}/metrics`], { timeoutMs: 5_000 });
   }
 
@@ -199,7 +215,13 @@ export class HaLab extends LabCore<HaPlan, HaFiles, HaTopology> {
         return all.every((v) => paths.every((p) => v.healthy.has(p)) && routesInSync(v)) && returned(all.map((v) => v.podIp ?? ''));
       },
       timeoutMs,
-      () => `every path healthy with routes (${views().map((v, k) => `kapi${k}: healthy ${[...v.healthy].join(',') || 'none'}, active ${v.active.join(',') || 'none'}, installed ${[...v.installed].join(',') || 'none'}`).join('; ')})`,
+      () =>
+        `every path healthy with routes (${views()
+          .map(
+            (v, k) =>
+              `kapi${k}: healthy ${[...v.healthy].join(',') || 'none'}, active ${v.active.join(',') || 'none'}, installed ${[...v.installed].join(',') || 'none'}`,
+          )
+          .join('; ')})`,
     );
   }
 
@@ -213,7 +235,13 @@ export class HaLab extends LabCore<HaPlan, HaFiles, HaTopology> {
 
   /** A `ping -D -i 0.02` series (at most 5 minutes) from kube-apiserver pod k to `target`; `stop` returns its replies. */
   startPing(k: number, target: string): PingSeries {
-    return startPingSeries(this.supervisor, { name: this.uniqueName(`kapi${k}-ping`), netns: this.ns.seedClients[k], target, intervalS: 0.02, count: 300 * 50 });
+    return startPingSeries(this.supervisor, {
+      name: this.uniqueName(`kapi${k}-ping`),
+      netns: this.ns.seedClients[k],
+      target,
+      intervalS: 0.02,
+      count: 300 * 50,
+    });
   }
 
   /** From every kube-apiserver pod to every shoot host: a TCP request to the shoot host service and one ping. */
@@ -224,8 +252,15 @@ export class HaLab extends LabCore<HaPlan, HaFiles, HaTopology> {
           const address = host.address.address;
           const from = this.ns.seedClients[k];
           return [
-            this.probe(from, { op: 'request', target: { host: address, port: SHOOT_HOST_PORT }, timeoutMs: 3_000 }).then((r) => ({ k, what: `TCP ${hostPort(address, SHOOT_HOST_PORT)}`, ok: r.ok, detail: r.detail })),
-            from.exec('ping', ['-n', '-c', '1', '-W', '2', address], { timeoutMs: 5_000 }).then((r) => ({ k, what: `ICMP ${address}`, ok: r.code === 0, detail: r.stdout.trim().split('\n').pop() ?? '' })),
+            this.probe(from, { op: 'request', target: { host: address, port: SHOOT_HOST_PORT }, timeoutMs: 3_000 }).then((r) => ({
+              k,
+              what: `TCP ${hostPort(address, SHOOT_HOST_PORT)}`,
+              ok: r.ok,
+              detail: r.detail,
+            })),
+            from
+              .exec('ping', ['-n', '-c', '1', '-W', '2', address], { timeoutMs: 5_000 })
+              .then((r) => ({ k, what: `ICMP ${address}`, ok: r.code === 0, detail: r.stdout.trim().split('\n').pop() ?? '' })),
           ];
         }),
       ),
@@ -254,7 +289,12 @@ export class HaLab extends LabCore<HaPlan, HaFiles, HaTopology> {
   }
 
   protected async startStandIns(): Promise<void> {
-    const routes = Object.fromEntries(range(HA_SERVERS).map((s): [string, Upstream] => [haServerClusterName(this.plan, s), { host: ipv4Of(this.plan.servers[s]), port: OPENVPN_PORT }]));
+    const routes = Object.fromEntries(
+      range(HA_SERVERS).map((s): [string, Upstream] => [
+        haServerClusterName(this.plan, s),
+        { host: ipv4Of(this.plan.servers[s]), port: OPENVPN_PORT },
+      ]),
+    );
     const ingress: IngressConfig = { host: '::', listeners: [{ port: this.plan.ingressPort, headerKey: HEADER_KEY }], routes };
     await Promise.all([
       this.startProgram(this.ns.ingress, 'ingress-proxy', 'ingress-proxy', ingress),

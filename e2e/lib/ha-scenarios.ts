@@ -57,7 +57,8 @@ function outage(kapi: number, replies: PingReply[], eventAt: number): Outage {
   const gap = longestGap(replies);
   if (!gap) throw new Error(`kube-apiserver pod ${kapi}: too few ping replies (${replies.length})`);
   const last = replies[replies.length - 1];
-  if (!last || last.atMs < eventAt) throw new Error(`kube-apiserver pod ${kapi}: no ping reply after the event (${replies.length} before it)`);
+  if (!last || last.atMs < eventAt)
+    throw new Error(`kube-apiserver pod ${kapi}: no ping reply after the event (${replies.length} before it)`);
   return { kapi, gapMs: gap.ms, lost: gap.lost, replies: replies.length };
 }
 
@@ -90,7 +91,10 @@ export async function faultOf(lab: HaLab, server: number, run: () => Promise<Out
  * Restarts a killed server (root command and OpenVPN, as the container restarting) and waits until every
  * path through it is healthy again; counts the active-path switches this caused.
  */
-export async function restartServer(lab: HaLab, server: number): Promise<{ outages: Outage[]; switches: number[]; healthyAfterMs: number }> {
+export async function restartServer(
+  lab: HaLab,
+  server: number,
+): Promise<{ outages: Outage[]; switches: number[]; healthyAfterMs: number }> {
   const marks = range(lab.plan.spec.seedClients).map((k) => lab.pathLogMark(k));
   let healthyAfterMs = 0;
   const outages = await outagesAcross(
@@ -133,7 +137,13 @@ export async function lossOnActivePath(
   try {
     const outages = await outagesAcross(lab, () => sleep(ms), 0);
     const views = marks.map((mark, k) => lab.pathView(k, mark));
-    return { server, switches: views.map((v) => v.switches.length), deadVerdicts: views.map((v) => v.deaths), outages, dropped: await fault.dropped() };
+    return {
+      server,
+      switches: views.map((v) => v.switches.length),
+      deadVerdicts: views.map((v) => v.deaths),
+      outages,
+      dropped: await fault.dropped(),
+    };
   } finally {
     await fault.undo();
   }

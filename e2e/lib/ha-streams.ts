@@ -19,7 +19,12 @@ export async function startStreamServer(lab: HaLab): Promise<void> {
 
 /** Starts `op` (echo or bulk to a shoot host's stream server) in kube-apiserver pod k. */
 export async function startStream(lab: HaLab, k: number, op: Exclude<StreamOp, { op: 'serve' }>): Promise<RunningStream> {
-  const proc = lab.supervisor.start({ name: `kapi${k}-stream-${op.op}-${started++}`, netns: lab.ns.seedClients[k], file: process.execPath, args: [STREAM_PROGRAM, JSON.stringify(op)] });
+  const proc = lab.supervisor.start({
+    name: `kapi${k}-stream-${op.op}-${started++}`,
+    netns: lab.ns.seedClients[k],
+    file: process.execPath,
+    args: [STREAM_PROGRAM, JSON.stringify(op)],
+  });
   await proc.waitForLine(/stream started/, 5_000);
   return {
     stop: async () => {

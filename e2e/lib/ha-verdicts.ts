@@ -26,7 +26,16 @@ const STARTED = /\bpath controller started\b.*\bpod_ip=(\S+).*\broutes=(\S+)/;
 const INSTALLED = /\broute installed\b.*\broute="(\S+) /;
 
 export function readControllerLog(lines: readonly string[]): ControllerView {
-  const view: ControllerView = { podIp: undefined, routes: [], installed: new Set(), healthy: new Set(), dead: new Set(), active: [], switches: [], deaths: 0 };
+  const view: ControllerView = {
+    podIp: undefined,
+    routes: [],
+    installed: new Set(),
+    healthy: new Set(),
+    dead: new Set(),
+    active: [],
+    switches: [],
+    deaths: 0,
+  };
   for (const line of lines) {
     const started = STARTED.exec(line);
     if (started) {

@@ -47,12 +47,23 @@ export async function attemptsFromShoot(lab: TunnelLab, sinks: SupervisedProcess
   const targets = [SERVER_TUNNEL_ADDRESS, ...[...plan.seedServer, ...plan.kubeApiserver].flatMap(aimsAt)];
   const attempts = await Promise.all(
     targets.flatMap((host) => [
-      lab.probe(ns.client, { op: 'connect', target: { host, port: SINK_PORT }, timeoutMs: 1_500 }).then((r) => ({ protocol: 'TCP' as const, target: host, ok: r.ok, detail: r.detail })),
-      lab.probe(ns.client, { op: 'datagrams', target: { host, port: SINK_PORT }, count: 3 }).then((r) => ({ protocol: 'UDP' as const, target: host, ok: r.ok, detail: r.detail })),
+      lab
+        .probe(ns.client, { op: 'connect', target: { host, port: SINK_PORT }, timeoutMs: 1_500 })
+        .then((r) => ({ protocol: 'TCP' as const, target: host, ok: r.ok, detail: r.detail })),
+      lab
+        .probe(ns.client, { op: 'datagrams', target: { host, port: SINK_PORT }, count: 3 })
+        .then((r) => ({ protocol: 'UDP' as const, target: host, ok: r.ok, detail: r.detail })),
     ]),
   );
   await sleep(300);
-  return { attempts, witnessed: sinks.flatMap((s, i) => heardBy(s).slice(baseline[i]).map((l) => `${s.name}: ${l}`)) };
+  return {
+    attempts,
+    witnessed: sinks.flatMap((s, i) =>
+      heardBy(s)
+        .slice(baseline[i])
+        .map((l) => `${s.name}: ${l}`),
+    ),
+  };
 }
 
 /** A seed pod address as the shoot can aim at it: its real address, and for IPv4 its 241/8 mapping. */
@@ -75,7 +86,12 @@ async function proveSinksWork(lab: TunnelLab, sinks: SupervisedProcess[]): Promi
   );
   for (const [i, sink] of sinks.entries()) {
     for (const gw of plan.seedGateways) {
-      await sink.waitForLine(new RegExp(`tcp-accept from ${escapeRegExp(gw.address)} to ${escapeRegExp(pods[i].find((a) => a.family === gw.family)?.address ?? '')}`), 3_000);
+      await sink.waitForLine(
+        new RegExp(
+          `tcp-accept from ${escapeRegExp(gw.address)} to ${escapeRegExp(pods[i].find((a) => a.family === gw.family)?.address ?? '')}`,
+        ),
+        3_000,
+      );
       await sink.waitForLine(new RegExp(`udp-datagram from ${escapeRegExp(gw.address)}$`), 3_000);
     }
   }

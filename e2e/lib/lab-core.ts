@@ -73,10 +73,12 @@ export abstract class LabCore<Plan extends { spec: { name: string } }, Files ext
    * Creates the directory, the secrets and the namespaces, constructs the lab and starts its stand-ins; on any
    * failure removes again what was created so far.
    */
-  protected static async build<Plan extends { spec: { name: string } }, Files extends LabDirs, Topology extends AnyTopology, Lab extends LabCore<Plan, Files, Topology>>(
-    recipe: LabRecipe<Plan, Files, Topology>,
-    construct: (parts: LabParts<Plan, Files, Topology>) => Lab,
-  ): Promise<Lab> {
+  protected static async build<
+    Plan extends { spec: { name: string } },
+    Files extends LabDirs,
+    Topology extends AnyTopology,
+    Lab extends LabCore<Plan, Files, Topology>,
+  >(recipe: LabRecipe<Plan, Files, Topology>, construct: (parts: LabParts<Plan, Files, Topology>) => Lab): Promise<Lab> {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), `${recipe.dirPrefix}-${recipe.plan.spec.name}-`));
     const forgetDir = cleanupOnExit(() => rmSync(dir, { recursive: true, force: true }));
     const files = recipe.files(dir);
@@ -115,7 +117,13 @@ export abstract class LabCore<Plan extends { spec: { name: string } }, Files ext
 
   /** Starts a supervised program of `programs/` inside `ns` and waits until it says it listens. */
   async startProgram(ns: Netns, name: string, program: string, config: object, gid?: number): Promise<SupervisedProcess> {
-    const proc = this.supervisor.start({ name, netns: ns, file: process.execPath, args: [path.join(PROGRAMS, `${program}.js`), JSON.stringify(config)], gid });
+    const proc = this.supervisor.start({
+      name,
+      netns: ns,
+      file: process.execPath,
+      args: [path.join(PROGRAMS, `${program}.js`), JSON.stringify(config)],
+      gid,
+    });
     await proc.waitForLine(/listening/, 5_000);
     return proc;
   }
@@ -155,7 +163,13 @@ export abstract class LabCore<Plan extends { spec: { name: string } }, Files ext
     await this.runNode(ns, `${name}-config`, container.args, container.env);
     container.afterRender?.();
     const startedAt = Date.now();
-    const openvpn = this.supervisor.start({ name: `${name}-openvpn-${n}`, netns: ns, file: 'openvpn', args: ['--config', container.config], cwd: this.files.dir });
+    const openvpn = this.supervisor.start({
+      name: `${name}-openvpn-${n}`,
+      netns: ns,
+      file: 'openvpn',
+      args: ['--config', container.config],
+      cwd: this.files.dir,
+    });
     return { openvpn, startedAt };
   }
 

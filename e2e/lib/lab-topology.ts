@@ -36,7 +36,10 @@ export interface Layout {
 }
 
 /** The addresses of a plan that the shared wiring uses: those both address plans have. */
-export type NodePlan = Pick<AddressPlan, 'seedGateways' | 'ingressInternal' | 'ingressExternal' | 'shootUplink' | 'shootClientGateways' | 'shootHosts'>;
+export type NodePlan = Pick<
+  AddressPlan,
+  'seedGateways' | 'ingressInternal' | 'ingressExternal' | 'shootUplink' | 'shootClientGateways' | 'shootHosts'
+>;
 
 export abstract class LabTopology<Plan extends NodePlan, Namespaces extends Nodes> {
   protected constructor(
@@ -66,7 +69,10 @@ export abstract class LabTopology<Plan extends NodePlan, Namespaces extends Node
    * Creates the namespaces `create` names (each `<prefix>-<role>`) and wires the topology it returns; on any
    * failure the namespaces created so far are removed again.
    */
-  protected static async assemble<T extends LabTopology<NodePlan, Nodes>>(prefix: string, create: (make: (role: string) => Promise<Netns>) => Promise<T>): Promise<T> {
+  protected static async assemble<T extends LabTopology<NodePlan, Nodes>>(
+    prefix: string,
+    create: (make: (role: string) => Promise<Netns>) => Promise<T>,
+  ): Promise<T> {
     const created: Netns[] = [];
     try {
       const topology = await create(async (role) => {
@@ -92,7 +98,8 @@ export abstract class LabTopology<Plan extends NodePlan, Namespaces extends Node
     const forwards = new Set([...seedPods.map((p) => p.ns), ns.shootNode]);
     await Promise.all(this.all.map((n) => n.sysctl(forwards.has(n) ? { ...noDad, ...forwarding } : noDad)));
 
-    const veth = (name: string, peer: Netns, peerName: string): string => `link add ${name} type veth peer name ${peerName} netns ${peer.name}`;
+    const veth = (name: string, peer: Netns, peerName: string): string =>
+      `link add ${name} type veth peer name ${peerName} netns ${peer.name}`;
     const seedPorts = [...seedPods.map((p) => p.port), 'p-ing'];
     await Promise.all([
       ns.seedNode.ipBatch([
@@ -117,15 +124,43 @@ export abstract class LabTopology<Plan extends NodePlan, Namespaces extends Node
       [ns.seedNode, [...up('br0', plan.seedGateways), ...seedPorts.flatMap((p) => up(p, []))]],
       ...seedPods.map((p): [Netns, string[]] => [p.ns, [...up('eth0', p.addrs), ...defaultRoutes(plan.seedGateways)]]),
       [ns.ingress, [...up('eth0', plan.ingressInternal), ...up('ext0', plan.ingressExternal)]],
-      [ns.shootNode, [...up('uplink', plan.shootUplink), ...shootGateways, ...up('p-hosts', plan.shootHosts.map((h) => h.gateway))]],
+      [
+        ns.shootNode,
+        [
+          ...up('uplink', plan.shootUplink),
+          ...shootGateways,
+          ...up(
+            'p-hosts',
+            plan.shootHosts.map((h) => h.gateway),
+          ),
+        ],
+      ],
       ...shootPods.map((p): [Netns, string[]] => [p.ns, [...up('eth0', p.addrs), ...defaultRoutes(plan.shootClientGateways)]]),
-      [ns.shootHosts, [...up('eth0', plan.shootHosts.map((h) => h.address)), ...defaultRoutes(podGateways)]],
+      [
+        ns.shootHosts,
+        [
+          ...up(
+            'eth0',
+            plan.shootHosts.map((h) => h.address),
+          ),
+          ...defaultRoutes(podGateways),
+        ],
+      ],
     ];
     await Promise.all(configs.map(([n, lines]) => n.ipBatch(['link set lo up', ...lines])));
 
     await Promise.all(
       plan.shootUplink.map(({ family }) =>
-        ns.shootNode.execOk(family === 'IPv4' ? 'iptables' : 'ip6tables', ['-t', 'nat', '-A', 'POSTROUTING', '-o', 'uplink', '-j', 'MASQUERADE']),
+        ns.shootNode.execOk(family === 'IPv4' ? 'iptables' : 'ip6tables', [
+          '-t',
+          'nat',
+          '-A',
+          'POSTROUTING',
+          '-o',
+          'uplink',
+          '-j',
+          'MASQUERADE',
+        ]),
       ),
     );
   }

@@ -81,7 +81,12 @@ export class TunnelLab extends LabCore<AddressPlan, LabFiles, Topology> {
 
   /** The vpn-seed-server container: `setup` on the first start (init container), the root command, then OpenVPN. */
   async startServer(): Promise<void> {
-    const container = { args: seedServerArgs(this.files), env: seedServerEnv(this.plan, this.files), config: this.files.serverConfig, setup: SEED_SERVER };
+    const container = {
+      args: seedServerArgs(this.files),
+      env: seedServerEnv(this.plan, this.files),
+      config: this.files.serverConfig,
+      setup: SEED_SERVER,
+    };
     this.serverOpenvpn = (await this.startOpenvpnContainer('server', this.ns.server, container)).openvpn;
     await this.serverOpenvpn.waitForLine(READY_LINE, 10_000);
   }
@@ -100,8 +105,17 @@ export class TunnelLab extends LabCore<AddressPlan, LabFiles, Topology> {
     const podAt = Date.now();
     const env = shootClientEnv(this.plan);
     const config = this.files.clientConfig;
-    const afterRender = via === 'http-proxy' ? (): void => writeFileSync(config, httpProxyConfig(readFileSync(config, 'utf8'), env), { mode: 0o600 }) : undefined;
-    const { openvpn, startedAt } = await this.startOpenvpnContainer('client', this.ns.client, { args: shootClientArgs(this.files), env, config, setup: SHOOT_CLIENT, afterRender });
+    const afterRender =
+      via === 'http-proxy'
+        ? (): void => writeFileSync(config, httpProxyConfig(readFileSync(config, 'utf8'), env), { mode: 0o600 })
+        : undefined;
+    const { openvpn, startedAt } = await this.startOpenvpnContainer('client', this.ns.client, {
+      args: shootClientArgs(this.files),
+      env,
+      config,
+      setup: SHOOT_CLIENT,
+      afterRender,
+    });
     this.clientOpenvpn = openvpn;
     return { podAt, openvpnAt: startedAt };
   }
@@ -112,12 +126,10 @@ export class TunnelLab extends LabCore<AddressPlan, LabFiles, Topology> {
 
   /** Every CONNECT request head the ingress received, in order, exactly as received. */
   ingressRequestHeads(): Buffer[] {
-    return (this.ingress?.output() ?? '')
-      .split('\n')
-      .flatMap((line) => {
-        const m = HEAD_LINE.exec(line);
-        return m?.[1] === undefined ? [] : [Buffer.from(m[1], 'base64')];
-      });
+    return (this.ingress?.output() ?? '').split('\n').flatMap((line) => {
+      const m = HEAD_LINE.exec(line);
+      return m?.[1] === undefined ? [] : [Buffer.from(m[1], 'base64')];
+    });
   }
 
   /** The current OpenVPN processes, for log assertions. */
@@ -163,25 +175,50 @@ export class TunnelLab extends LabCore<AddressPlan, LabFiles, Topology> {
   async icmp(address: string): Promise<Omit<Reach, 'host'>> {
     const r = await this.ns.server.exec('ping', ['-n', '-c', '1', '-W', '1', address], { gid: ENVOY_GID, timeoutMs: 5_000 });
     const rtt = /time=([\d.]+ ms)/.exec(r.stdout)?.[1];
-    return { from: 'vpn-seed-server pod, gid 31415', via: 'ICMP', target: address, reached: r.code === 0, detail: rtt ?? lastLine(r.stdout + r.stderr) };
+    return {
+      from: 'vpn-seed-server pod, gid 31415',
+      via: 'ICMP',
+      target: address,
+      reached: r.code === 0,
+      detail: rtt ?? lastLine(r.stdout + r.stderr),
+    };
   }
 
   private async viaEnvoy(host: ShootHost): Promise<Omit<Reach, 'host'>> {
     const envoy = { host: this.plan.seedServer[0].address, port: ENVOY_PORT };
     const target = { host: host.address.address, port: SHOOT_HOST_PORT };
     const r = await this.probe(this.ns.kubeApiserver, { op: 'request', target, proxy: envoy, timeoutMs: 2_500 });
-    return { from: 'kube-apiserver pod', via: 'TCP via envoy', target: hostPort(target.host, target.port), reached: r.ok, detail: r.ok ? `${r.ms} ms` : r.detail };
+    return {
+      from: 'kube-apiserver pod',
+      via: 'TCP via envoy',
+      target: hostPort(target.host, target.port),
+      reached: r.ok,
+      detail: r.ok ? `${r.ms} ms` : r.detail,
+    };
   }
 
   private async direct(host: ShootHost): Promise<Omit<Reach, 'host'>> {
     const target = { host: host.address.address, port: SHOOT_HOST_PORT };
     const r = await this.probe(this.ns.kubeApiserver, { op: 'request', target, timeoutMs: 1_000 });
-    return { from: 'kube-apiserver pod', via: 'TCP direct', target: hostPort(target.host, target.port), reached: r.ok, detail: r.ok ? `${r.ms} ms` : r.detail };
+    return {
+      from: 'kube-apiserver pod',
+      via: 'TCP direct',
+      target: hostPort(target.host, target.port),
+      reached: r.ok,
+      detail: r.ok ? `${r.ms} ms` : r.detail,
+    };
   }
 
   /** A `ping -D -i 0.05` series from the envoy group to the measured host; `stop` returns its replies. */
   startPingSeries(name: string, maxSeconds = 60): PingSeries {
-    return startPingSeries(this.supervisor, { name, netns: this.ns.server, target: this.measuredHost.address.address, intervalS: 0.05, count: maxSeconds * 20, gid: ENVOY_GID });
+    return startPingSeries(this.supervisor, {
+      name,
+      netns: this.ns.server,
+      target: this.measuredHost.address.address,
+      intervalS: 0.05,
+      count: maxSeconds * 20,
+      gid: ENVOY_GID,
+    });
   }
 
   /** Leaves everything running after this process exits; returns how to enter and remove it. */

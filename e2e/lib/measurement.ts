@@ -41,7 +41,8 @@ export function longestGap(replies: readonly PingReply[]): Gap | undefined {
   let best: Gap | undefined;
   for (let i = 1; i < sorted.length; i++) {
     const ms = sorted[i].atMs - sorted[i - 1].atMs;
-    if (!best || ms > best.ms) best = { ms, afterSeq: sorted[i - 1].seq, beforeSeq: sorted[i].seq, lost: sorted[i].seq - sorted[i - 1].seq - 1 };
+    if (!best || ms > best.ms)
+      best = { ms, afterSeq: sorted[i - 1].seq, beforeSeq: sorted[i].seq, lost: sorted[i].seq - sorted[i - 1].seq - 1 };
   }
   return best;
 }
@@ -122,7 +123,9 @@ export function startPingSeries(
 
 /** Bytes received plus sent on `dev` in `ns`. */
 export async function linkBytes(ns: Netns, dev: string): Promise<number> {
-  const [link] = JSON.parse(await ns.ip('-s', '-j', 'link', 'show', dev)) as { stats64: { rx: { bytes: number }; tx: { bytes: number } } }[];
+  const [link] = JSON.parse(await ns.ip('-s', '-j', 'link', 'show', dev)) as {
+    stats64: { rx: { bytes: number }; tx: { bytes: number } };
+  }[];
   return link.stats64.rx.bytes + link.stats64.tx.bytes;
 }
 
@@ -132,7 +135,12 @@ const FLOWS_PROGRAM = path.join(__dirname, 'ha-flows.js');
 
 /** Starts the flow sink in `ns` and waits until it listens. */
 export async function startFlowSink(supervisor: ProcessSupervisor, ns: Netns): Promise<void> {
-  const proc = supervisor.start({ name: 'flow-sink', netns: ns, file: process.execPath, args: [FLOWS_PROGRAM, JSON.stringify({ op: 'sink', port: FLOW_PORT })] });
+  const proc = supervisor.start({
+    name: 'flow-sink',
+    netns: ns,
+    file: process.execPath,
+    args: [FLOWS_PROGRAM, JSON.stringify({ op: 'sink', port: FLOW_PORT })],
+  });
   await proc.waitForLine(/listening/, 5_000);
 }
 

@@ -63,7 +63,9 @@ export class SupervisedProcess {
   async waitForLine(pattern: RegExp, timeoutMs: number): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const line = this.output().split('\n').find((l) => pattern.test(l));
+      const line = this.output()
+        .split('\n')
+        .find((l) => pattern.test(l));
       if (line !== undefined) return line;
       if (!this.running) throw new Error(`${this.name} exited (${describe(this.exit)}) before logging ${pattern}:\n${tail(this.output())}`);
       if (Date.now() > deadline) throw new Error(`${this.name} did not log ${pattern} within ${timeoutMs} ms:\n${tail(this.output())}`);

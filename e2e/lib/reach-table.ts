@@ -9,7 +9,9 @@ export function reachableWithTunnel(r: Reach): boolean {
 export function unexpected(before: readonly Reach[], withTunnel: readonly Reach[]): string[] {
   return [
     ...before.filter((r) => r.reached).map((r) => `before the client: ${describe(r)} was reached`),
-    ...withTunnel.filter((r) => r.reached !== reachableWithTunnel(r)).map((r) => `with the tunnel: ${describe(r)} was ${r.reached ? '' : 'not '}reached (${r.detail})`),
+    ...withTunnel
+      .filter((r) => r.reached !== reachableWithTunnel(r))
+      .map((r) => `with the tunnel: ${describe(r)} was ${r.reached ? '' : 'not '}reached (${r.detail})`),
   ];
 }
 
@@ -18,7 +20,11 @@ export function formatReachTable(before: readonly Reach[], withTunnel: readonly 
   const rows = withTunnel.map((r, i) => [r.from, r.via, `shoot ${r.host.kind} ${r.target}`, outcome(before[i]), outcome(r)]);
   const header = ['from', 'via', 'to', 'before client', 'with tunnel'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
-  const line = (cells: string[]): string => cells.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, c) => cell.padEnd(widths[c]))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 

@@ -71,9 +71,15 @@ export function httpProxyConfig(config: string, env: NodeJS.ProcessEnv): string 
   const families = (env.IP_FAMILIES ?? 'IPv4').split(',');
   const proto = families.length === 2 ? 'tcp-client' : families[0] === 'IPv6' ? 'tcp6-client' : 'tcp4-client';
   const replacements: Array<[RegExp, string]> = [
-    [/^# reconnect at once.*\nconnect-retry 0 5\n# restart when.*\nserver-poll-timeout 10\n/m, '# retry every second, increase retry timeout to max 5\nconnect-retry 1 5\n'],
+    [
+      /^# reconnect at once.*\nconnect-retry 0 5\n# restart when.*\nserver-poll-timeout 10\n/m,
+      '# retry every second, increase retry timeout to max 5\nconnect-retry 1 5\n',
+    ],
     [/^proto tcp4-client$/m, `proto ${proto}`],
-    [/^management /m, `http-proxy ${env.ENDPOINT} ${env.OPENVPN_PORT ?? 8132}\nhttp-proxy-option CUSTOM-HEADER ${env.REVERSED_VPN_HEADER_KEY ?? 'Reversed-VPN'} ${env.REVERSED_VPN_HEADER ?? 'invalid-host'}\nmanagement `],
+    [
+      /^management /m,
+      `http-proxy ${env.ENDPOINT} ${env.OPENVPN_PORT ?? 8132}\nhttp-proxy-option CUSTOM-HEADER ${env.REVERSED_VPN_HEADER_KEY ?? 'Reversed-VPN'} ${env.REVERSED_VPN_HEADER ?? 'invalid-host'}\nmanagement `,
+    ],
     [/^# vpn-shoot-client connect-relay .*\nremote 127\.0\.0\.1 \d+$/m, `remote ${env.ENDPOINT}`],
   ];
   return replacements.reduce((text, [from, to]) => {

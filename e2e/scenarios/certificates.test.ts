@@ -4,8 +4,18 @@ import { sleep } from '../lib/process-supervisor';
 import { SPECS, useLab } from './support';
 
 const CASES: { variant: SecretsVariant; title: string; refuser: 'server' | 'client'; log: RegExp }[] = [
-  { variant: 'client-from-other-ca', title: 'a client certificate from another CA', refuser: 'server', log: /VERIFY ERROR: .*CN=vpn-shoot-client/ },
-  { variant: 'server-from-other-ca', title: 'a server certificate from another CA', refuser: 'client', log: /VERIFY ERROR: .*CN=vpn-seed-server/ },
+  {
+    variant: 'client-from-other-ca',
+    title: 'a client certificate from another CA',
+    refuser: 'server',
+    log: /VERIFY ERROR: .*CN=vpn-shoot-client/,
+  },
+  {
+    variant: 'server-from-other-ca',
+    title: 'a server certificate from another CA',
+    refuser: 'client',
+    log: /VERIFY ERROR: .*CN=vpn-seed-server/,
+  },
 ];
 
 for (const c of CASES) {
@@ -23,7 +33,10 @@ for (const c of CASES) {
       await sleep(1_500);
       assert.doesNotMatch(lab().openvpn.client?.output() ?? '', /Initialization Sequence Completed/);
       const reach = await lab().reachability();
-      assert.deepEqual(reach.filter((r) => r.reached), []);
+      assert.deepEqual(
+        reach.filter((r) => r.reached),
+        [],
+      );
     });
   });
 }

@@ -3,7 +3,7 @@ import { seconds } from '../lib/measurement';
 import { serverClusterName } from '../lib/vpn-programs';
 import { measure, SPECS, useLab } from './support';
 
-describe('[e2e] non-HA tunnel: the connect relay instead of OpenVPN\'s http-proxy', function () {
+describe("[e2e] non-HA tunnel: the connect relay instead of OpenVPN's http-proxy", function () {
   this.timeout(60_000);
   const lab = useLab({ ...SPECS.ipv4, name: 'connect-relay' });
 
@@ -23,7 +23,10 @@ describe('[e2e] non-HA tunnel: the connect relay instead of OpenVPN\'s http-prox
     );
     assert.ok(fromRelay?.equals(fromOpenvpn), 'the relay sends the same bytes');
 
-    measure('connect-relay', { http_proxy_openvpn_to_tunnel_s: seconds(viaProxy.fromOpenvpnMs), relay_openvpn_to_tunnel_s: seconds(viaRelay.fromOpenvpnMs) });
+    measure('connect-relay', {
+      http_proxy_openvpn_to_tunnel_s: seconds(viaProxy.fromOpenvpnMs),
+      relay_openvpn_to_tunnel_s: seconds(viaRelay.fromOpenvpnMs),
+    });
     assert.ok(viaRelay.fromOpenvpnMs < 1_000, `tunnel-up through the relay took ${viaRelay.fromOpenvpnMs} ms`);
   });
 });

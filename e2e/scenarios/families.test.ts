@@ -12,7 +12,8 @@ const TITLES: [LabSpec, string][] = [
   [SPECS.overlap, 'IPv4 seed pod network inside the shoot pod network (241-244/8 NETMAP)'],
 ];
 
-const show = (reach: Reach[]): string => reach.map((r) => `${r.via} ${r.target}: ${r.reached ? 'reached' : 'not reached'} (${r.detail})`).join('\n');
+const show = (reach: Reach[]): string =>
+  reach.map((r) => `${r.via} ${r.target}: ${r.reached ? 'reached' : 'not reached'} (${r.detail})`).join('\n');
 
 for (const [spec, title] of TITLES) {
   describe(`[e2e] non-HA tunnel: ${title}`, function () {
@@ -22,14 +23,22 @@ for (const [spec, title] of TITLES) {
     it('reaches no shoot address before the shoot client starts', async () => {
       await lab().startServer();
       const reach = await lab().reachability();
-      assert.deepEqual(reach.filter((r) => r.reached), [], show(reach));
+      assert.deepEqual(
+        reach.filter((r) => r.reached),
+        [],
+        show(reach),
+      );
     });
 
     it('reaches shoot pod, service and node addresses once the client is up: ICMP as group 31415, TCP only through envoy', async () => {
       const up = await lab().tunnelUp(await lab().startClient());
       measure(spec.name, { tunnel_up_s: seconds(up.fromPodMs), openvpn_to_tunnel_s: seconds(up.fromOpenvpnMs) });
       const reach = await lab().reachability();
-      assert.deepEqual(reach.filter((r) => r.reached !== reachableWithTunnel(r)), [], show(reach));
+      assert.deepEqual(
+        reach.filter((r) => r.reached !== reachableWithTunnel(r)),
+        [],
+        show(reach),
+      );
       for (const r of reach.filter((x) => x.via === 'TCP via envoy')) assert.match(r.detail, /ms$/);
       assert.equal(reach.length, 3 * lab().plan.shootHosts.length);
     });

@@ -12,12 +12,20 @@ describe('[e2e] lab without the tunnel: topology and stand-ins', function () {
   it('the shoot client pod reaches every shoot host directly and the ingress over both families', async () => {
     const { plan, ns } = lab();
     for (const host of plan.shootHosts) {
-      const r = await lab().probe(ns.client, { op: 'request', target: { host: host.address.address, port: SHOOT_HOST_PORT }, timeoutMs: 2_000 });
+      const r = await lab().probe(ns.client, {
+        op: 'request',
+        target: { host: host.address.address, port: SHOOT_HOST_PORT },
+        timeoutMs: 2_000,
+      });
       assert.ok(r.ok, `${host.address.address}: ${r.detail}`);
       assert.equal(r.detail, `pong ${host.address.address} ping`);
     }
     for (const ingress of plan.ingressExternal) {
-      const r = await lab().probe(ns.client, { op: 'connect', target: { host: ingress.address, port: plan.ingressPort }, timeoutMs: 2_000 });
+      const r = await lab().probe(ns.client, {
+        op: 'connect',
+        target: { host: ingress.address, port: plan.ingressPort },
+        timeoutMs: 2_000,
+      });
       assert.ok(r.ok, `${hostPort(ingress.address, plan.ingressPort)}: ${r.detail}`);
     }
   });
@@ -25,14 +33,22 @@ describe('[e2e] lab without the tunnel: topology and stand-ins', function () {
   it('the ingress refuses a CONNECT without the custom header', async () => {
     const { plan, ns } = lab();
     const host = plan.shootHosts[0].address.address;
-    const r = await lab().probe(ns.client, { op: 'request', target: { host, port: SHOOT_HOST_PORT }, proxy: { host: plan.endpoint, port: plan.ingressPort }, timeoutMs: 2_000 });
+    const r = await lab().probe(ns.client, {
+      op: 'request',
+      target: { host, port: SHOOT_HOST_PORT },
+      proxy: { host: plan.endpoint, port: plan.ingressPort },
+      timeoutMs: 2_000,
+    });
     assert.equal(r.ok, false);
     assert.match(r.detail, /proxy answered HTTP\/1\.1 403 /);
   });
 
   it('without a tunnel nothing on the seed side reaches a shoot host', async () => {
     const reach = await lab().reachability();
-    assert.deepEqual(reach.filter((r) => r.reached), []);
+    assert.deepEqual(
+      reach.filter((r) => r.reached),
+      [],
+    );
   });
 
   it('destroy removes every namespace and the lab directory', async () => {

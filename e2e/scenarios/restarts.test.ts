@@ -26,7 +26,10 @@ describe('[e2e] non-HA tunnel: the server is killed and restarted', function () 
 
     const gap = longestGap(replies);
     assert.ok(gap, `too few replies: ${replies.length}`);
-    assert.ok(replies.some((r) => r.atMs > backAt), 'the ping series never recovered');
+    assert.ok(
+      replies.some((r) => r.atMs > backAt),
+      'the ping series never recovered',
+    );
     measure('server-restart', {
       outage_s: seconds(gap.ms),
       lost: gap.lost,
@@ -39,10 +42,16 @@ describe('[e2e] non-HA tunnel: the server is killed and restarted', function () 
     // pause. What remains of the outage is the server's own restart (0.7 s on an idle 2-core machine,
     // seconds on a loaded one: two Node starts and iptables), then the reconnect, bounded here.
     assert.ok(up.fromOpenvpnMs < 1_000, `tunnel-up took ${up.fromOpenvpnMs} ms`);
-    assert.ok(gap.ms - (serverReadyAt - killedAt) < 1_000, `outage of ${gap.ms} ms, of which the server's restart ${serverReadyAt - killedAt} ms`);
+    assert.ok(
+      gap.ms - (serverReadyAt - killedAt) < 1_000,
+      `outage of ${gap.ms} ms, of which the server's restart ${serverReadyAt - killedAt} ms`,
+    );
 
     const reach = await lab().reachability();
-    assert.deepEqual(reach.filter((r) => r.reached !== reachableWithTunnel(r)), []);
+    assert.deepEqual(
+      reach.filter((r) => r.reached !== reachableWithTunnel(r)),
+      [],
+    );
     assert.deepEqual(diffCounts(before, await countState(lab().ns.server)), []);
     assert.deepEqual(await findDuplicateRules(lab().ns.server), []);
   });
@@ -68,6 +77,9 @@ describe('[e2e] non-HA tunnel: the client container is restarted ten times', fun
     assert.deepEqual(diffCounts(before, await countState(lab().ns.client)), []);
     assert.deepEqual(await findDuplicateRules(lab().ns.client), []);
     const reach = await lab().reachability();
-    assert.deepEqual(reach.filter((r) => r.reached !== reachableWithTunnel(r)), []);
+    assert.deepEqual(
+      reach.filter((r) => r.reached !== reachableWithTunnel(r)),
+      [],
+    );
   });
 });

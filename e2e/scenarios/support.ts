@@ -53,7 +53,25 @@ export function measure(scenario: string, values: Record<string, string | number
 
 export const SPECS = {
   ipv4: { name: 'ipv4', shootFamilies: ['IPv4'], seedFamilies: ['IPv4'], seedPodsOverlapShootPods: false, headerKey: 'Reversed-VPN' },
-  dualStack: { name: 'dual-stack', shootFamilies: ['IPv4', 'IPv6'], seedFamilies: ['IPv4', 'IPv6'], seedPodsOverlapShootPods: false, headerKey: 'X-Gardener-Destination' },
-  ipv6: { name: 'ipv6', shootFamilies: ['IPv6'], seedFamilies: ['IPv6'], seedPodsOverlapShootPods: false, headerKey: 'X-Gardener-Destination' },
-  overlap: { name: 'overlap', shootFamilies: ['IPv4'], seedFamilies: ['IPv4'], seedPodsOverlapShootPods: true, headerKey: 'X-Gardener-Destination' },
+  dualStack: {
+    name: 'dual-stack',
+    shootFamilies: ['IPv4', 'IPv6'],
+    seedFamilies: ['IPv4', 'IPv6'],
+    seedPodsOverlapShootPods: false,
+    headerKey: 'X-Gardener-Destination',
+  },
+  ipv6: {
+    name: 'ipv6',
+    shootFamilies: ['IPv6'],
+    seedFamilies: ['IPv6'],
+    seedPodsOverlapShootPods: false,
+    headerKey: 'X-Gardener-Destination',
+  },
+  overlap: {
+    name: 'overlap',
+    shootFamilies: ['IPv4'],
+    seedFamilies: ['IPv4'],
+    seedPodsOverlapShootPods: true,
+    headerKey: 'X-Gardener-Destination',
+  },
 } satisfies Record<string, LabSpec>;

@@ -15,7 +15,10 @@ describe('e2e lib: address plan and program environment', () => {
   it('an IPv4 lab has IPv4 shoot networks, hosts and outer link only', () => {
     const p = addressPlan(spec({ headerKey: 'Reversed-VPN' }));
     assert.deepEqual(p.shootNetworks, { pod: ['100.96.0.0/11'], service: ['100.64.0.0/13'], node: ['10.250.0.0/16'] });
-    assert.deepEqual(p.shootHosts.map((h) => `${h.kind} ${h.address.address}`), ['pod 100.96.0.10', 'service 100.64.0.10', 'node 10.250.0.10']);
+    assert.deepEqual(
+      p.shootHosts.map((h) => `${h.kind} ${h.address.address}`),
+      ['pod 100.96.0.10', 'service 100.64.0.10', 'node 10.250.0.10'],
+    );
     assert.equal(p.seedPodNetwork, '10.96.0.0/11');
     assert.equal(p.endpoint, '192.0.2.10');
     assert.equal(p.ingressPort, 8132);
@@ -27,7 +30,10 @@ describe('e2e lib: address plan and program environment', () => {
     assert.deepEqual(p.shootNetworks.pod, ['100.96.0.0/11', 'fd00:96::/48']);
     assert.equal(p.shootHosts.length, 6);
     assert.equal(p.seedPodNetwork, '10.96.0.0/11');
-    assert.deepEqual(p.seedServer.map((a) => a.address), ['10.96.0.2', 'fd00:10::2']);
+    assert.deepEqual(
+      p.seedServer.map((a) => a.address),
+      ['10.96.0.2', 'fd00:10::2'],
+    );
     assert.equal(p.ingressPort, 8443);
   });
 

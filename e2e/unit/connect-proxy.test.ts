@@ -1,6 +1,13 @@
 import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
-import { createConnectProxy, parseAuthority, parseRequestHead, routeByAuthority, routeByHeader, type ConnectProxyOptions } from '../lib/connect-proxy';
+import {
+  createConnectProxy,
+  parseAuthority,
+  parseRequestHead,
+  routeByAuthority,
+  routeByHeader,
+  type ConnectProxyOptions,
+} from '../lib/connect-proxy';
 
 /** An upstream that answers every line with `echo <line>`. */
 async function echoServer(): Promise<net.Server> {
@@ -44,7 +51,12 @@ describe('e2e lib: CONNECT proxies (ingress and envoy stand-ins)', () => {
 
   it('the ingress tunnels a request whose header names a known server, whatever the authority says', async () => {
     const upstream = await echoServer();
-    const ingress = await proxy({ route: routeByHeader('X-Gardener-Destination', new Map([['outbound|1194||vpn-seed-server.x.svc.cluster.local', { host: '127.0.0.1', port: portOf(upstream) }]])) });
+    const ingress = await proxy({
+      route: routeByHeader(
+        'X-Gardener-Destination',
+        new Map([['outbound|1194||vpn-seed-server.x.svc.cluster.local', { host: '127.0.0.1', port: portOf(upstream) }]]),
+      ),
+    });
     servers.push(upstream, ingress);
     const got = await exchange(
       portOf(ingress),
@@ -55,7 +67,7 @@ describe('e2e lib: CONNECT proxies (ingress and envoy stand-ins)', () => {
     assert.match(got, /echo hello\n/);
   });
 
-  it('the ingress refuses requests without the header, with an unknown value, or with the other port\'s header', async () => {
+  it("the ingress refuses requests without the header, with an unknown value, or with the other port's header", async () => {
     const ingress = await proxy({ route: routeByHeader('Reversed-VPN', new Map([['known', { host: '127.0.0.1', port: 1 }]])) });
     servers.push(ingress);
     for (const header of ['', 'Reversed-VPN: unknown\r\n', 'X-Gardener-Destination: known\r\n']) {
@@ -87,7 +99,10 @@ describe('e2e lib: CONNECT proxies (ingress and envoy stand-ins)', () => {
     assert.deepEqual(head && { ...head, headers: [...head.headers] }, {
       method: 'CONNECT',
       authority: '192.0.2.10:1194',
-      headers: [['reversed-vpn', 'a|b'], ['host', 'h']],
+      headers: [
+        ['reversed-vpn', 'a|b'],
+        ['host', 'h'],
+      ],
     });
     assert.equal(parseRequestHead('CONNECT x HTTP/2'), undefined);
     assert.deepEqual(parseAuthority('[fd00:96::10]:8080'), { host: 'fd00:96::10', port: 8080 });

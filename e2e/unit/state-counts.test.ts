@@ -25,9 +25,15 @@ describe('e2e lib: state counts', () => {
   });
 
   it('keys routes by table and device, and addresses by device and family', () => {
-    const routes = 'default via 10.96.0.1 dev eth0 \n241.0.0.0/8 dev tun0 scope link \nlocal 10.96.0.2 dev eth0 table local proto kernel scope host src 10.96.0.2 \n';
-    assert.deepEqual(routeKeys(routes, 'route-4'), ['route-4 table=main dev=eth0', 'route-4 table=main dev=tun0', 'route-4 table=local dev=eth0']);
-    const addrs = '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever\n2: eth0@if3    inet6 fd00::2/64 scope global \\       valid_lft forever\n5: tun0    inet6 fd8f::1000/96 scope global \\ x\n';
+    const routes =
+      'default via 10.96.0.1 dev eth0 \n241.0.0.0/8 dev tun0 scope link \nlocal 10.96.0.2 dev eth0 table local proto kernel scope host src 10.96.0.2 \n';
+    assert.deepEqual(routeKeys(routes, 'route-4'), [
+      'route-4 table=main dev=eth0',
+      'route-4 table=main dev=tun0',
+      'route-4 table=local dev=eth0',
+    ]);
+    const addrs =
+      '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever\n2: eth0@if3    inet6 fd00::2/64 scope global \\       valid_lft forever\n5: tun0    inet6 fd8f::1000/96 scope global \\ x\n';
     assert.deepEqual(addressKeys(addrs), ['addr lo inet', 'addr eth0@if3 inet6', 'addr tun0 inet6']);
   });
 

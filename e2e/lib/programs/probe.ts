@@ -51,7 +51,9 @@ function request(target: Upstream, proxy: Upstream | undefined, timeoutMs: numbe
       socket.write('ping\n');
     }
   });
-  socket.on('end', () => (tunnelled && received.startsWith('pong ') ? finish(true, received.trim()) : finish(false, `closed after ${JSON.stringify(received)}`)));
+  socket.on('end', () =>
+    tunnelled && received.startsWith('pong ') ? finish(true, received.trim()) : finish(false, `closed after ${JSON.stringify(received)}`),
+  );
 }
 
 function connect(target: Upstream, timeoutMs: number): void {

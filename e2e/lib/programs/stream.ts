@@ -76,7 +76,17 @@ function connect(host: string, port: number, mode: string, onError: (message: st
 
 function run(op: Exclude<StreamOp, { op: 'serve' }>): void {
   const started = Date.now();
-  const result: StreamResult = { error: '', ms: 0, sent: 0, echoed: 0, longestSilenceMs: 0, pulledBytes: 0, pushedBytes: 0, connects: 0, failedConnects: 0 };
+  const result: StreamResult = {
+    error: '',
+    ms: 0,
+    sent: 0,
+    echoed: 0,
+    longestSilenceMs: 0,
+    pulledBytes: 0,
+    pushedBytes: 0,
+    connects: 0,
+    failedConnects: 0,
+  };
   const sockets: net.Socket[] = [];
   let stopping = false;
   const fail = (message: string): void => {

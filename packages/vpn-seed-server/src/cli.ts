@@ -32,8 +32,16 @@ export function parseSeedServerArgs(argv: string[]): SeedServerCommand {
     .scriptName('vpn-seed-server')
     .usage('$0 [command]\n\nWithout a command: render the OpenVPN server config and client-config-dir files and set the NAT rules.')
     .option('config-file', { type: 'string', default: '/openvpn-server.config', describe: 'server config to write (root command)' })
-    .option('client-config-dir', { type: 'string', default: '/client-config-dir', describe: 'OpenVPN client-config-dir to write (root command)' })
-    .option('secrets-dir', { type: 'string', default: '/srv/secrets', describe: 'directory holding vpn-server/ and tlsauth/ (root command)' })
+    .option('client-config-dir', {
+      type: 'string',
+      default: '/client-config-dir',
+      describe: 'OpenVPN client-config-dir to write (root command)',
+    })
+    .option('secrets-dir', {
+      type: 'string',
+      default: '/srv/secrets',
+      describe: 'directory holding vpn-server/ and tlsauth/ (root command)',
+    })
     .command('setup', 'enable IPv6 in the pod (init container)', (b) => b.epilogue(environment(['setup'])))
     .command('firewall [openvpnArgs..]', 'OpenVPN up/down hook: INPUT/FORWARD rules, 241/8 NETMAP, shoot-network routes', (b) =>
       b
@@ -54,7 +62,11 @@ export function parseSeedServerArgs(argv: string[]): SeedServerCommand {
       b.option('listen', { type: 'string', default: ':15000', describe: 'host:port to listen on' }).epilogue(environment(['exporter'])),
     )
     .epilogue(environment(SEED_SERVER_COMMANDS))
-    .option('enable-pprof', { type: 'boolean', default: false, describe: 'accepted for compatibility with the Go images; there is no profiler' })
+    .option('enable-pprof', {
+      type: 'boolean',
+      default: false,
+      describe: 'accepted for compatibility with the Go images; there is no profiler',
+    })
     .strict()
     .help()
     .version(VERSION)
@@ -86,7 +98,9 @@ export function parseSeedServerArgs(argv: string[]): SeedServerCommand {
         command: 'firewall',
         mode: args.mode as 'up' | 'down',
         device: String(args.device),
-        shootNetworks: String(args['shoot-network']).split(',').filter((s) => s !== ''),
+        shootNetworks: String(args['shoot-network'])
+          .split(',')
+          .filter((s) => s !== ''),
         seedPodNetwork: String(args['seed-pod-network']),
       };
     default:

@@ -3,7 +3,12 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SEED_SERVER_COMMANDS, SEED_SERVER_ENVIRONMENT, variablesOf } from '@vpn/common';
-import { assertRejected as assertRejectedAs, ISO_TIMESTAMP, runCli as runLauncher, type CliResult } from '@vpn/common/dist/test/support/cli';
+import {
+  assertRejected as assertRejectedAs,
+  ISO_TIMESTAMP,
+  runCli as runLauncher,
+  type CliResult,
+} from '@vpn/common/dist/test/support/cli';
 
 const LAUNCHER = path.resolve(__dirname, '../../bin/vpn-seed-server');
 const runCli = (args: string[], env: Record<string, string>): CliResult => runLauncher(LAUNCHER, args, env);
@@ -16,7 +21,14 @@ describe('vpn-seed-server: invalid input', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const rootArgs = (): string[] => ['--config-file', path.join(dir, 'server.conf'), '--client-config-dir', path.join(dir, 'ccd'), '--secrets-dir', dir];
+  const rootArgs = (): string[] => [
+    '--config-file',
+    path.join(dir, 'server.conf'),
+    '--client-config-dir',
+    path.join(dir, 'ccd'),
+    '--secrets-dir',
+    dir,
+  ];
   const valid = { OPENVPN_STATUS_PATH: '/srv/status/openvpn.status' };
 
   const cases: [string, Record<string, string>][] = [
@@ -82,7 +94,16 @@ describe('vpn-seed-server --help', () => {
   it('lists every subcommand, path flag and environment variable', () => {
     const r = runCli(['--help'], {});
     assert.equal(r.status, 0);
-    for (const word of ['setup', 'firewall', 'readiness', 'liveness', 'exporter', '--config-file', '--client-config-dir', '--secrets-dir']) {
+    for (const word of [
+      'setup',
+      'firewall',
+      'readiness',
+      'liveness',
+      'exporter',
+      '--config-file',
+      '--client-config-dir',
+      '--secrets-dir',
+    ]) {
       assert.ok(r.stdout.includes(word), word);
     }
     for (const { name } of Object.values(SEED_SERVER_ENVIRONMENT)) assert.ok(r.stdout.includes(`  ${name} `), name);
@@ -92,7 +113,10 @@ describe('vpn-seed-server --help', () => {
     it(`${command} --help lists exactly the variables the table gives it`, () => {
       const r = runCli([command, '--help'], {});
       assert.equal(r.status, 0);
-      assert.deepEqual(environmentNames(r.stdout), variablesOf(SEED_SERVER_ENVIRONMENT, command).map((v) => v.name));
+      assert.deepEqual(
+        environmentNames(r.stdout),
+        variablesOf(SEED_SERVER_ENVIRONMENT, command).map((v) => v.name),
+      );
     });
   }
 

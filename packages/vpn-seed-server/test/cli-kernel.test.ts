@@ -8,7 +8,6 @@ import { iptablesRules as rules } from '@vpn/common/dist/test/support/cli';
 
 const LAUNCHER = path.resolve(__dirname, '../../bin/vpn-seed-server');
 
-
 describe('vpn-seed-server [root]: root command and firewall hook on the real kernel', function () {
   let ns: TestNetns;
   let dir: string;
@@ -32,13 +31,19 @@ describe('vpn-seed-server [root]: root command and firewall hook on the real ker
   });
 
   const root = (): void => {
-    const r = ns.exec(process.execPath, [LAUNCHER, '--config-file', `${dir}/server.conf`, '--client-config-dir', `${dir}/ccd`, '--secrets-dir', `${dir}/secrets`], env);
+    const r = ns.exec(
+      process.execPath,
+      [LAUNCHER, '--config-file', `${dir}/server.conf`, '--client-config-dir', `${dir}/ccd`, '--secrets-dir', `${dir}/secrets`],
+      env,
+    );
     assert.equal(r.status, 0, r.stderr);
   };
 
   /** The hook exactly as OpenVPN runs it: the rendered line, no environment at all, positional arguments appended. */
   const hook = (which: 'up' | 'down'): void => {
-    const line = readFileSync(`${dir}/server.conf`, 'utf8').split('\n').find((l) => l.startsWith(`${which} "`));
+    const line = readFileSync(`${dir}/server.conf`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${which} "`));
     assert.ok(line, `no ${which} line`);
     const argv = line.slice(which.length + 2, -1).split(' ');
     const r = ns.exec('env', ['-i', ...argv, 'tun0', '1500', '0', '', '', 'init'], {});
@@ -58,7 +63,9 @@ describe('vpn-seed-server [root]: root command and firewall hook on the real ker
 
   it('the up hook runs without PATH, adds rules and routes once; down removes exactly them', () => {
     // Routes on the device that someone else installed, whatever their origin, outlive our down hook.
-    ns.sh('ip route add 192.0.2.0/24 dev tun0 && ip route add 198.51.100.0/24 dev tun0 proto static && ip -6 route add 2001:db8:99::/64 dev tun0');
+    ns.sh(
+      'ip route add 192.0.2.0/24 dev tun0 && ip route add 198.51.100.0/24 dev tun0 proto static && ip -6 route add 2001:db8:99::/64 dev tun0',
+    );
     const before = rules(ns);
     const routesBefore = ns.sh('ip route show; ip -6 route show');
     hook('up');

@@ -18,11 +18,47 @@ function openssl(args: string[]): void {
 /** A throwaway CA (EC P-256) with the server's and two clients' certificates, and the tls-auth key, as `--secrets-dir` lays them out. */
 function writeSecrets(dir: string): void {
   const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1'];
-  openssl(['req', '-x509', ...key, '-keyout', `${dir}/ca.key`, '-out', `${dir}/ca.crt`, '-subj', '/CN=ha-test-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  for (const [name, usage] of [['vpn-seed-server', 'serverAuth'], ['vpn-seed-client', 'clientAuth'], ['vpn-shoot-client-0', 'clientAuth']]) {
-    openssl(['req', '-x509', '-CA', `${dir}/ca.crt`, '-CAkey', `${dir}/ca.key`, ...key, '-keyout', `${dir}/${name}.key`, '-out', `${dir}/${name}.crt`,
-      '-subj', `/CN=${name}`, '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'keyUsage=critical,digitalSignature,keyAgreement', '-addext', `extendedKeyUsage=${usage}`]);
+  openssl([
+    'req',
+    '-x509',
+    ...key,
+    '-keyout',
+    `${dir}/ca.key`,
+    '-out',
+    `${dir}/ca.crt`,
+    '-subj',
+    '/CN=ha-test-ca',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  for (const [name, usage] of [
+    ['vpn-seed-server', 'serverAuth'],
+    ['vpn-seed-client', 'clientAuth'],
+    ['vpn-shoot-client-0', 'clientAuth'],
+  ]) {
+    openssl([
+      'req',
+      '-x509',
+      '-CA',
+      `${dir}/ca.crt`,
+      '-CAkey',
+      `${dir}/ca.key`,
+      ...key,
+      '-keyout',
+      `${dir}/${name}.key`,
+      '-out',
+      `${dir}/${name}.crt`,
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:FALSE',
+      '-addext',
+      'keyUsage=critical,digitalSignature,keyAgreement',
+      '-addext',
+      `extendedKeyUsage=${usage}`,
+    ]);
   }
   mkdirSync(`${dir}/secrets/vpn-server`, { recursive: true });
   mkdirSync(`${dir}/secrets/tlsauth`);
@@ -35,8 +71,19 @@ function writeSecrets(dir: string): void {
 
 function clientConfig(dir: string, commonName: string, server: string): string {
   return [
-    'client', 'dev tap0', 'proto tcp4-client', `remote ${server} 1194`, 'verb 3', 'auth SHA256', 'data-ciphers AES-256-GCM', 'remote-cert-tls server',
-    `ca ${dir}/ca.crt`, `cert ${dir}/${commonName}.crt`, `key ${dir}/${commonName}.key`, `tls-auth ${dir}/secrets/tlsauth/vpn.tlsauth 1`, '',
+    'client',
+    'dev tap0',
+    'proto tcp4-client',
+    `remote ${server} 1194`,
+    'verb 3',
+    'auth SHA256',
+    'data-ciphers AES-256-GCM',
+    'remote-cert-tls server',
+    `ca ${dir}/ca.crt`,
+    `cert ${dir}/${commonName}.crt`,
+    `key ${dir}/${commonName}.key`,
+    `tls-auth ${dir}/secrets/tlsauth/vpn.tlsauth 1`,
+    '',
   ].join('\n');
 }
 
@@ -74,18 +121,37 @@ describe('[root] vpn-seed-server: the rendered HA config on the real OpenVPN', f
     server = TestNetns.create('hasrv');
     seed = TestNetns.create('haseed');
     shoot = TestNetns.create('hashoot');
-    for (const [peer, subnet] of [[seed, 1], [shoot, 2]] as const) {
+    for (const [peer, subnet] of [
+      [seed, 1],
+      [shoot, 2],
+    ] as const) {
       server.sh(`ip link add v${subnet} type veth peer name p${subnet} && ip link set p${subnet} netns ${peer.name}`);
       server.sh(`ip addr add 10.9.${subnet}.1/24 dev v${subnet} && ip link set v${subnet} up`);
-      peer.sh(`ip addr add 10.9.${subnet}.2/24 dev p${subnet} && ip link set p${subnet} up && sysctl -qw net.ipv6.conf.default.accept_dad=0`);
+      peer.sh(
+        `ip addr add 10.9.${subnet}.2/24 dev p${subnet} && ip link set p${subnet} up && sysctl -qw net.ipv6.conf.default.accept_dad=0`,
+      );
     }
-    const env = { PATH: process.env.PATH ?? '', IS_HA: 'true', POD_NAME: 'vpn-seed-server-0', HA_VPN_CLIENTS: '1', OPENVPN_STATUS_PATH: `${dir}/status`, SEED_POD_NETWORK: '10.96.0.0/11' };
-    const root = server.exec(process.execPath, [LAUNCHER, '--config-file', `${dir}/server.conf`, '--client-config-dir', `${dir}/ccd`, '--secrets-dir', `${dir}/secrets`], env);
+    const env = {
+      PATH: process.env.PATH ?? '',
+      IS_HA: 'true',
+      POD_NAME: 'vpn-seed-server-0',
+      HA_VPN_CLIENTS: '1',
+      OPENVPN_STATUS_PATH: `${dir}/status`,
+      SEED_POD_NETWORK: '10.96.0.0/11',
+    };
+    const root = server.exec(
+      process.execPath,
+      [LAUNCHER, '--config-file', `${dir}/server.conf`, '--client-config-dir', `${dir}/ccd`, '--secrets-dir', `${dir}/secrets`],
+      env,
+    );
     assert.equal(root.status, 0, root.stderr);
     writeFileSync(`${dir}/seed.conf`, clientConfig(dir, 'vpn-seed-client', '10.9.1.1'));
     writeFileSync(`${dir}/shoot.conf`, clientConfig(dir, 'vpn-shoot-client-0', '10.9.2.1'));
     startOpenvpn(server, 'server');
-    const tails = (...names: string[]) => () => names.map((n) => `${n}: ${log(n).split('\n').slice(-8).join('\n')}`).join('\n');
+    const tails =
+      (...names: string[]) =>
+      () =>
+        names.map((n) => `${n}: ${log(n).split('\n').slice(-8).join('\n')}`).join('\n');
     await waitFor('the server', () => started('server'), tails('server'));
     startOpenvpn(seed, 'seed');
     startOpenvpn(shoot, 'shoot');
@@ -105,7 +171,10 @@ describe('[root] vpn-seed-server: the rendered HA config on the real OpenVPN', f
   it('its up hook installs the firewall rules but routes nothing into the tap', () => {
     assert.match(iptablesRules(server!), /-A INPUT -i tap0 .*RELATED,ESTABLISHED/);
     const routes = server!.sh('ip route show dev tap0; ip -6 route show dev tap0').split('\n').filter(Boolean);
-    assert.deepEqual(routes.filter((r) => !r.includes('proto kernel')), []);
+    assert.deepEqual(
+      routes.filter((r) => !r.includes('proto kernel')),
+      [],
+    );
   });
 
   it('learns at most 4 MAC addresses from a client that sends from ever new ones', () => {

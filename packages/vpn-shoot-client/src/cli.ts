@@ -28,13 +28,21 @@ export function parseShootClientArgs(argv: string[]): ShootClientCommand {
       '$0 [command]\n\nWithout a command: set the iptables rules, remove stale addresses from the tunnel device, start the connect relay (shoot clients) and render the OpenVPN client config.',
     )
     .option('config-file', { type: 'string', default: '/openvpn-client.config', describe: 'client config to write (root command)' })
-    .option('secrets-dir', { type: 'string', default: '/srv/secrets', describe: 'directory holding vpn-client[-N]/ and tlsauth/ (root command)' })
+    .option('secrets-dir', {
+      type: 'string',
+      default: '/srv/secrets',
+      describe: 'directory holding vpn-client[-N]/ and tlsauth/ (root command)',
+    })
     .command('setup', 'kernel settings (sysctls) of the client pod (init container)', (b) => b.epilogue(environment(['setup'])))
-    .command('path-controller', 'HA, seed side: probe every path, route shoot networks over the active one, announce the pod IP, /metrics on METRICS_PORT (15002)', (b) =>
-      b.epilogue(environment(['path-controller'])),
+    .command(
+      'path-controller',
+      'HA, seed side: probe every path, route shoot networks over the active one, announce the pod IP, /metrics on METRICS_PORT (15002)',
+      (b) => b.epilogue(environment(['path-controller'])),
     )
-    .command('tunnel-controller', 'HA, shoot side: return routes from announcements, /readyz and /metrics on :8080, per-server watchdog', (b) =>
-      b.epilogue(environment(['tunnel-controller'])),
+    .command(
+      'tunnel-controller',
+      'HA, shoot side: return routes from announcements, /readyz and /metrics on :8080, per-server watchdog',
+      (b) => b.epilogue(environment(['tunnel-controller'])),
     )
     .command(
       'connect-relay',
@@ -42,7 +50,11 @@ export function parseShootClientArgs(argv: string[]): ShootClientCommand {
       (b) => b.epilogue(environment(['connect-relay'])),
     )
     .epilogue(environment(SHOOT_CLIENT_COMMANDS))
-    .option('enable-pprof', { type: 'boolean', default: false, describe: 'accepted for compatibility with the Go images; there is no profiler' })
+    .option('enable-pprof', {
+      type: 'boolean',
+      default: false,
+      describe: 'accepted for compatibility with the Go images; there is no profiler',
+    })
     .strict()
     .help()
     .version(VERSION)

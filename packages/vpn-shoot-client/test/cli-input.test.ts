@@ -3,7 +3,12 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SHOOT_CLIENT_COMMANDS, SHOOT_CLIENT_ENVIRONMENT, variablesOf } from '@vpn/common';
-import { assertRejected as assertRejectedAs, LEGACY_TIMESTAMP, runCli as runLauncher, type CliResult } from '@vpn/common/dist/test/support/cli';
+import {
+  assertRejected as assertRejectedAs,
+  LEGACY_TIMESTAMP,
+  runCli as runLauncher,
+  type CliResult,
+} from '@vpn/common/dist/test/support/cli';
 
 const LAUNCHER = path.resolve(__dirname, '../../bin/vpn-shoot-client');
 const runCli = (args: string[], env: Record<string, string>): CliResult => runLauncher(LAUNCHER, args, env);
@@ -58,7 +63,8 @@ describe('vpn-shoot-client --help', () => {
   it('lists every subcommand, path flag and environment variable', () => {
     const r = runCli(['--help'], {});
     assert.equal(r.status, 0);
-    for (const word of ['setup', 'path-controller', 'tunnel-controller', '--config-file', '--secrets-dir']) assert.ok(r.stdout.includes(word), word);
+    for (const word of ['setup', 'path-controller', 'tunnel-controller', '--config-file', '--secrets-dir'])
+      assert.ok(r.stdout.includes(word), word);
     for (const { name } of Object.values(SHOOT_CLIENT_ENVIRONMENT)) assert.ok(r.stdout.includes(`  ${name} `), name);
   });
 
@@ -66,7 +72,10 @@ describe('vpn-shoot-client --help', () => {
     it(`${command} --help lists exactly the variables the table gives it`, () => {
       const r = runCli([command, '--help'], {});
       assert.equal(r.status, 0);
-      assert.deepEqual(environmentNames(r.stdout), variablesOf(SHOOT_CLIENT_ENVIRONMENT, command).map((v) => v.name));
+      assert.deepEqual(
+        environmentNames(r.stdout),
+        variablesOf(SHOOT_CLIENT_ENVIRONMENT, command).map((v) => v.name),
+      );
     });
   }
 });

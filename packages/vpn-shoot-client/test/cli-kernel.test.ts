@@ -8,7 +8,6 @@ import { iptablesRules as rules } from '@vpn/common/dist/test/support/cli';
 
 const LAUNCHER = path.resolve(__dirname, '../../bin/vpn-shoot-client');
 
-
 describe('vpn-shoot-client [root]: setup and root command on the real kernel', function () {
   let ns: TestNetns;
   let dir: string;
@@ -41,7 +40,11 @@ describe('vpn-shoot-client [root]: setup and root command on the real kernel', f
     assert.equal(r.status, 0, output);
     return output;
   };
-  const relays = (): string[] => ns.sh('ss -Htln').split('\n').filter((l) => /\s127\.0\.0\.1:9505\s/.test(l));
+  const relays = (): string[] =>
+    ns
+      .sh('ss -Htln')
+      .split('\n')
+      .filter((l) => /\s127\.0\.0\.1:9505\s/.test(l));
 
   it('setup sets the shoot client sysctls (forwarding on, rp_filter off) and leaves disable_ipv6 alone', () => {
     ns.sh('sysctl -qw net.ipv6.conf.all.disable_ipv6=1');
@@ -55,7 +58,10 @@ describe('vpn-shoot-client [root]: setup and root command on the real kernel', f
   });
 
   it('root sets the rules once however often it runs, starts one connect relay, and writes a mode-0600 config', () => {
-    assert.match(run(['--config-file', `${dir}/client.conf`, '--secrets-dir', `${dir}/secrets`]), /info started connect relay cmd=vpn-shoot-client listen=127.0.0.1:9505/);
+    assert.match(
+      run(['--config-file', `${dir}/client.conf`, '--secrets-dir', `${dir}/secrets`]),
+      /info started connect relay cmd=vpn-shoot-client listen=127.0.0.1:9505/,
+    );
     const once = rules(ns);
     for (let i = 0; i < 3; i++) {
       assert.match(run(['--config-file', `${dir}/client.conf`, '--secrets-dir', `${dir}/secrets`]), /info connect relay already running/);

@@ -72,7 +72,10 @@ describe('kube-apiserver pod [root]: a router advertisement from the shoot throu
     while (Date.now() < deadline) {
       from.sh(`python3 ${SEND_RA} eth0 ${HOSTILE_PREFIX}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      taken = { route: ns.sh('ip -6 route show default').trim(), address: ns.sh(`ip -6 addr show dev tap0 | grep ${HOSTILE_PREFIX.slice(0, -1)} || true`).trim() };
+      taken = {
+        route: ns.sh('ip -6 route show default').trim(),
+        address: ns.sh(`ip -6 addr show dev tap0 | grep ${HOSTILE_PREFIX.slice(0, -1)} || true`).trim(),
+      };
       if (taken.route !== '' && taken.address !== '') break;
     }
     return taken;

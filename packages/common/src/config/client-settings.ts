@@ -109,13 +109,7 @@ function readVpnServerIndex(read: EnvReader): number | undefined {
   return index;
 }
 
-function haSettings(
-  read: EnvReader,
-  isShootClient: boolean,
-  podName: string,
-  vpnServers: number,
-  vpnClients: number,
-): ClientHaSettings {
+function haSettings(read: EnvReader, isShootClient: boolean, podName: string, vpnServers: number, vpnClients: number): ClientHaSettings {
   if (isShootClient && podName === '') {
     throw new InputError('POD_NAME', 'must be set when IS_HA and IS_SHOOT_CLIENT are true');
   }
@@ -133,10 +127,7 @@ function haShootClientIndex(podName: string): number {
   const suffix = podName.slice(podName.lastIndexOf('-') + 1);
   const index = /^\d+$/.test(suffix) ? Number(suffix) : NaN;
   if (!(index <= MAX_INDEX)) {
-    throw new InputError(
-      'POD_NAME',
-      `an HA shoot client needs a numeric index suffix 0..${MAX_INDEX} ("vpn-shoot-<k>"), got "${podName}"`,
-    );
+    throw new InputError('POD_NAME', `an HA shoot client needs a numeric index suffix 0..${MAX_INDEX} ("vpn-shoot-<k>"), got "${podName}"`);
   }
   return index;
 }

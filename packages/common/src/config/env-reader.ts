@@ -115,13 +115,7 @@ export class EnvReader {
     return value;
   }
 
-  private parsed<T>(
-    name: string,
-    fallback: T,
-    parse: (text: string) => T | undefined,
-    problem: string,
-    hint?: string,
-  ): T {
+  private parsed<T>(name: string, fallback: T, parse: (text: string) => T | undefined, problem: string, hint?: string): T {
     const value = this.raw(name);
     if (value === undefined) return fallback;
     const parsed = parse(value);

@@ -41,10 +41,7 @@ export function parseServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
   const haVpnClients = read.value(V.HA_VPN_CLIENTS);
   const autoMtu = read.value(V.OPENVPN_AUTO_MTU);
   if (!isHA && HA_SERVER_POD_NAME.test(podName)) {
-    throw new InputError(
-      'IS_HA',
-      `is false but POD_NAME "${podName}" names an HA server replica (ends in -0, -1 or -2)`,
-    );
+    throw new InputError('IS_HA', `is false but POD_NAME "${podName}" names an HA server replica (ends in -0, -1 or -2)`);
   }
   return {
     shootNetworks,
@@ -63,10 +60,7 @@ function haSettings(podName: string, vpnClients: number): ServerHaSettings {
   }
   const suffix = HA_SERVER_POD_NAME.exec(podName);
   if (suffix === null) {
-    throw new InputError(
-      'IS_HA',
-      `is true but POD_NAME "${podName}" does not end in -0, -1 or -2 (an HA server replica)`,
-    );
+    throw new InputError('IS_HA', `is true but POD_NAME "${podName}" does not end in -0, -1 or -2 (an HA server replica)`);
   }
   return { serverIndex: Number(suffix[1]), vpnClients };
 }

@@ -23,7 +23,13 @@ export const SHOOT_CLIENT_ENVIRONMENT = {
     description: "host of the seed's HTTP CONNECT ingress, and the OpenVPN remote (port 1194)",
     commands: CLIENT,
   },
-  OPENVPN_PORT: { name: 'OPENVPN_PORT', type: 'uint', default: '8132', description: 'port of the CONNECT ingress, 1..65535', commands: CLIENT },
+  OPENVPN_PORT: {
+    name: 'OPENVPN_PORT',
+    type: 'uint',
+    default: '8132',
+    description: 'port of the CONNECT ingress, 1..65535',
+    commands: CLIENT,
+  },
   VPN_NETWORK: { ...SHARED_VARIABLES.VPN_NETWORK, commands: [...CLIENT, ...PATH, ...TUNNEL] },
   SEED_POD_NETWORK: { ...SHARED_VARIABLES.SEED_POD_NETWORK, commands: [...CLIENT, ...PATH, ...TUNNEL] },
   SHOOT_SERVICE_NETWORKS: { ...EMPTY_SHOOT_NETWORK_VARIABLES.SHOOT_SERVICE_NETWORKS, commands: [...CLIENT, ...TUNNEL] },
@@ -74,7 +80,13 @@ export const SHOOT_CLIENT_ENVIRONMENT = {
     commands: CLIENT,
   },
   HA_VPN_CLIENTS: { name: 'HA_VPN_CLIENTS', type: 'uint', default: '0', description: 'HA: number of shoot clients', commands: CLIENT },
-  HA_VPN_SERVERS: { name: 'HA_VPN_SERVERS', type: 'uint', default: '0', description: 'HA: number of servers, one tap each', commands: CLIENT },
+  HA_VPN_SERVERS: {
+    name: 'HA_VPN_SERVERS',
+    type: 'uint',
+    default: '0',
+    description: 'HA: number of servers, one tap each',
+    commands: CLIENT,
+  },
   WAIT_TIME: { name: 'WAIT_TIME', type: 'duration', default: '2s', description: `${IGNORED}; must not be negative`, commands: CLIENT },
   OPENVPN_AUTO_MTU: { ...SHARED_VARIABLES.OPENVPN_AUTO_MTU, commands: CLIENT },
   BONDING_MODE: {
@@ -118,7 +130,7 @@ export const SHOOT_CLIENT_ENVIRONMENT = {
     name: 'METRICS_PORT',
     type: 'uint',
     default: '15002',
-    description: 'TCP port of GET /metrics (Prometheus), 1..65535; ours, not the reference\'s',
+    description: "TCP port of GET /metrics (Prometheus), 1..65535; ours, not the reference's",
     commands: PATH,
   },
   PATH_IS_HA: {

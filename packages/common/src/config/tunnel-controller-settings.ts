@@ -36,10 +36,7 @@ export function parseTunnelControllerSettings(env: NodeJS.ProcessEnv): TunnelCon
   const threshold = readPositive(read, V.WATCHDOG_THRESHOLD);
   const cooldown = readPositive(read, V.WATCHDOG_COOLDOWN);
   if (threshold > windowSize) {
-    throw new InputError(
-      V.WATCHDOG_THRESHOLD.name,
-      `must not exceed ${V.WATCHDOG_WINDOW_SIZE.name} (${windowSize}), got ${threshold}`,
-    );
+    throw new InputError(V.WATCHDOG_THRESHOLD.name, `must not exceed ${V.WATCHDOG_WINDOW_SIZE.name} (${windowSize}), got ${threshold}`);
   }
   const vpnNetwork = readVpnNetwork(read, V.VPN_NETWORK);
   const seedPodNetwork = read.value(V.SEED_POD_NETWORK);

@@ -140,15 +140,17 @@ export function environmentMarkdown<Command extends string>(table: EnvironmentTa
   return [
     '| variable | read by | type | default | meaning |',
     '|---|---|---|---|---|',
-    ...Object.values(table).map((v) =>
-      [
-        `\`${v.name}\``,
-        v.commands.map((c) => (c === 'root' ? '(none)' : `\`${c}\``)).join(', '),
-        typeLabel(v, (c) => `\`${c}\``),
-        markdownDefault(v),
-        cell(v.description),
-      ].join(' | '),
-    ).map((row) => `| ${row} |`),
+    ...Object.values(table)
+      .map((v) =>
+        [
+          `\`${v.name}\``,
+          v.commands.map((c) => (c === 'root' ? '(none)' : `\`${c}\``)).join(', '),
+          typeLabel(v, (c) => `\`${c}\``),
+          markdownDefault(v),
+          cell(v.description),
+        ].join(' | '),
+      )
+      .map((row) => `| ${row} |`),
   ].join('\n');
 }
 

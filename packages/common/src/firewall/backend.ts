@@ -27,7 +27,9 @@ export class IptablesCommandError extends Error {
     /** For a restore, the input line it rejected, when its diagnostics name one. */
     readonly failedLine?: string,
   ) {
-    super(`${[command, ...args].join(' ')}: exit ${exitCode}: ${diagnostics(stderr)}${failedLine === undefined ? '' : ` (at: ${failedLine})`}`);
+    super(
+      `${[command, ...args].join(' ')}: exit ${exitCode}: ${diagnostics(stderr)}${failedLine === undefined ? '' : ` (at: ${failedLine})`}`,
+    );
     this.name = 'IptablesCommandError';
   }
 }
@@ -114,9 +116,7 @@ export interface DetectOptions {
 export async function detectBackend(opts: DetectOptions): Promise<IptablesBackend> {
   const runner = opts.runner ?? runCommand;
   for (const name of BACKEND_PREFERENCE) {
-    const usable = await Promise.all(
-      IP_VERSIONS.map((family) => listsFilterTable(runner, commandPath(name, family, opts.sbinDir))),
-    );
+    const usable = await Promise.all(IP_VERSIONS.map((family) => listsFilterTable(runner, commandPath(name, family, opts.sbinDir))));
     if (usable.every(Boolean)) {
       opts.log.info(`using iptables backend ${name}`);
       return iptablesBackend(name, runner, opts.sbinDir);

@@ -29,7 +29,9 @@ export interface Firewall {
 
 export function createFirewall(backend: IptablesBackend, log: Logger): Firewall {
   const listAll = async (): Promise<TableListing[]> => {
-    const saved = await Promise.all(IP_VERSIONS.map(async (family) => ({ family, tables: parseSavedTables(await backend.handle(family).save()) })));
+    const saved = await Promise.all(
+      IP_VERSIONS.map(async (family) => ({ family, tables: parseSavedTables(await backend.handle(family).save()) })),
+    );
     return saved.flatMap(({ family, tables }) => TABLES.map((table) => ({ family, table, rules: tables.get(table) ?? [] })));
   };
 
@@ -47,7 +49,12 @@ export function createFirewall(backend: IptablesBackend, log: Logger): Firewall 
     const committed: string[] = [];
     for (const transaction of transactionsOf(changes)) {
       for (const change of transaction.changes) {
-        log.debug(`${change.kind} firewall rule`, { family: change.family, table: change.table, chain: change.chain, rule: change.spec.join(' ') });
+        log.debug(`${change.kind} firewall rule`, {
+          family: change.family,
+          table: change.table,
+          chain: change.chain,
+          rule: change.spec.join(' '),
+        });
       }
       const table = `IPv${transaction.family} ${transaction.table}`;
       try {

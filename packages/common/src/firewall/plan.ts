@@ -71,7 +71,9 @@ export function transactionsOf(changes: readonly RuleChange[]): TableTransaction
  * rules go to chains that exist already (built-in ones always do).
  */
 export function restoreInput(transaction: TableTransaction): string {
-  const lines = transaction.changes.map((change) => formatSavedLine([change.kind === 'append' ? '-A' : '-D', change.chain, ...change.spec]));
+  const lines = transaction.changes.map((change) =>
+    formatSavedLine([change.kind === 'append' ? '-A' : '-D', change.chain, ...change.spec]),
+  );
   return [`*${transaction.table}`, ...lines, 'COMMIT', ''].join('\n');
 }
 

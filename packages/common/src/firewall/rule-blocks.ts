@@ -24,8 +24,18 @@ export function envoyNetmapRules(mappings: readonly NetmapEntry[]): Rule[] {
 export function seedPodNetmapRules(device: string, seedPodNetwork: Cidr): Rule[] {
   const mappedRange = RESERVED_RANGES.seedPods.toString();
   return [
-    { family: 4, table: 'nat', chain: 'PREROUTING', args: ['-i', device, '-d', mappedRange, '-j', 'NETMAP', '--to', seedPodNetwork.toString()] },
-    { family: 4, table: 'nat', chain: 'POSTROUTING', args: ['-o', device, '-s', seedPodNetwork.toString(), '-j', 'NETMAP', '--to', mappedRange] },
+    {
+      family: 4,
+      table: 'nat',
+      chain: 'PREROUTING',
+      args: ['-i', device, '-d', mappedRange, '-j', 'NETMAP', '--to', seedPodNetwork.toString()],
+    },
+    {
+      family: 4,
+      table: 'nat',
+      chain: 'POSTROUTING',
+      args: ['-o', device, '-s', seedPodNetwork.toString(), '-j', 'NETMAP', '--to', mappedRange],
+    },
   ];
 }
 
@@ -33,11 +43,12 @@ export function seedPodNetmapRules(device: string, seedPodNetwork: Cidr): Rule[]
  * `chain` lets in from `device` only packets of connections that already exist (and `extra` accepts,
  * placed before the DROP), so nothing the other side initiates gets through.
  */
-export function repliesOnlyRules(family: IpVersion, chain: 'INPUT' | 'FORWARD', device: string, extra: readonly (readonly string[])[] = []): Rule[] {
+export function repliesOnlyRules(
+  family: IpVersion,
+  chain: 'INPUT' | 'FORWARD',
+  device: string,
+  extra: readonly (readonly string[])[] = [],
+): Rule[] {
   const rule = (args: readonly string[]): Rule => ({ family, table: 'filter', chain, args: ['-i', device, ...args] });
-  return [
-    rule(['-m', 'state', '--state', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']),
-    ...extra.map(rule),
-    rule(['-j', 'DROP']),
-  ];
+  return [rule(['-m', 'state', '--state', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']), ...extra.map(rule), rule(['-j', 'DROP'])];
 }

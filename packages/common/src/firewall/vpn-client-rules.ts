@@ -64,7 +64,12 @@ export function shootClientRules(options: ShootClientRuleOptions): Rule[] {
   return [
     ...ipv4,
     ...families.flatMap((family): Rule[] => [
-      { family, table: 'mangle', chain: 'POSTROUTING', args: ['-p', 'tcp', '--tcp-flags', 'SYN,RST', 'SYN', '-j', 'TCPMSS', '--clamp-mss-to-pmtu'] },
+      {
+        family,
+        table: 'mangle',
+        chain: 'POSTROUTING',
+        args: ['-p', 'tcp', '--tcp-flags', 'SYN,RST', 'SYN', '-j', 'TCPMSS', '--clamp-mss-to-pmtu'],
+      },
       { family, table: 'nat', chain: 'POSTROUTING', args: ['-o', POD_INTERFACE, '-j', 'MASQUERADE'] },
     ]),
     ...(options.ha === undefined ? [] : haShootClientRules(device, options.ha.server, options.ha.vpnNetwork)),
@@ -89,7 +94,12 @@ function haShootClientRules(tap: string, server: number, vpnNetwork: Cidr): Rule
     { family: 6, table: 'filter', chain: 'INPUT', args: ['!', '-i', TAP_WILDCARD, ...udp, '-j', 'DROP'] },
     { family: 6, table: 'filter', chain: 'INPUT', args: ['-i', tap, ...udp, '-m', 'iprange', '!', '--src-range', pool, '-j', 'DROP'] },
     { family: 6, table: 'raw', chain: 'PREROUTING', args: ['!', '-i', TAP_WILDCARD, '-s', vpnNetwork.toString(), '-j', 'DROP'] },
-    { family: 6, table: 'raw', chain: 'PREROUTING', args: ['-i', tap, '-s', vpnNetwork.toString(), '-m', 'iprange', '!', '--src-range', sliceRange, '-j', 'DROP'] },
+    {
+      family: 6,
+      table: 'raw',
+      chain: 'PREROUTING',
+      args: ['-i', tap, '-s', vpnNetwork.toString(), '-m', 'iprange', '!', '--src-range', sliceRange, '-j', 'DROP'],
+    },
   ];
 }
 
@@ -149,12 +159,22 @@ export function seedClientRules(options: SeedClientRuleOptions): Rule[] {
 
 /** Mapped shoot destinations arriving from the seed get their real address back. */
 function restoreShootNetwork(device: string, m: NetmapEntry): Rule {
-  return { family: 4, table: 'nat', chain: 'PREROUTING', args: ['-i', device, '-d', m.mapped.toString(), '-j', 'NETMAP', '--to', m.source.toString()] };
+  return {
+    family: 4,
+    table: 'nat',
+    chain: 'PREROUTING',
+    args: ['-i', device, '-d', m.mapped.toString(), '-j', 'NETMAP', '--to', m.source.toString()],
+  };
 }
 
 /** Shoot sources going back to the seed carry the mapped address the seed knows. */
 function hideShootNetwork(device: string, m: NetmapEntry): Rule {
-  return { family: 4, table: 'nat', chain: 'POSTROUTING', args: ['-o', device, '-s', m.source.toString(), '-j', 'NETMAP', '--to', m.mapped.toString()] };
+  return {
+    family: 4,
+    table: 'nat',
+    chain: 'POSTROUTING',
+    args: ['-o', device, '-s', m.source.toString(), '-j', 'NETMAP', '--to', m.mapped.toString()],
+  };
 }
 
 function sortedFamilies(families: readonly IpFamily[]): IpVersion[] {

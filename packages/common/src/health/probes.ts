@@ -43,7 +43,10 @@ export function isAlive(file: StatusFile, now: Date, updateIntervalSeconds = STA
     return { ok: false, reason: `OpenVPN status is stale: updated ${ageSeconds}s ago, limit ${limitSeconds}s` };
   }
   if (-ageSeconds > STATUS_CLOCK_SKEW_SECONDS) {
-    return { ok: false, reason: `OpenVPN status is dated ${-ageSeconds}s in the future, more than the ${STATUS_CLOCK_SKEW_SECONDS}s clock skew allowed` };
+    return {
+      ok: false,
+      reason: `OpenVPN status is dated ${-ageSeconds}s in the future, more than the ${STATUS_CLOCK_SKEW_SECONDS}s clock skew allowed`,
+    };
   }
   return { ok: true, reason: `OpenVPN status updated ${ageSeconds}s ago` };
 }
@@ -65,7 +68,9 @@ function describeClients(status: OpenVpnStatus): string {
  */
 export function isReady(file: StatusFile, { isHA }: ReadinessOptions): HealthResult {
   if (!file.written) {
-    return isHA ? { ok: false, reason: `HA needs at least 2 clients (${NOT_WRITTEN})` } : { ok: true, reason: `${NOT_WRITTEN}, the shoot client will connect later` };
+    return isHA
+      ? { ok: false, reason: `HA needs at least 2 clients (${NOT_WRITTEN})` }
+      : { ok: true, reason: `${NOT_WRITTEN}, the shoot client will connect later` };
   }
   const { status } = file;
   const count = status.clients.length;

@@ -41,7 +41,12 @@ async function scrapeStatus(statusPath: string, read: (path: string) => Promise<
   }
 }
 
-export function createExporterMetrics({ statusPaths, procRoot, logger, readStatus = parseStatusFile }: ExporterMetricsOptions): ExporterMetrics {
+export function createExporterMetrics({
+  statusPaths,
+  procRoot,
+  logger,
+  readStatus = parseStatusFile,
+}: ExporterMetricsOptions): ExporterMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 

@@ -89,17 +89,43 @@ export function openvpnFamilies(scrapes: readonly StatusScrape[]): MetricFamily[
   const written = scrapes.flatMap(({ statusPath, series }) => (series ? [{ statusPath, series }] : []));
   const clients = written.flatMap(({ series }) => series.clients);
   return [
-    family('openvpn_up', "Whether scraping OpenVPN's metrics was successful.", 'gauge',
-      scrapes.map(({ statusPath, series }) => ({ labels: path(statusPath), value: series ? '1' : '0' }))),
-    family('openvpn_status_update_time_seconds', 'UNIX timestamp at which the OpenVPN statistics were updated.', 'gauge',
-      written.flatMap(({ statusPath, series }) => (series.updateTimeSeconds === null ? [] : [{ labels: path(statusPath), value: series.updateTimeSeconds }]))),
-    family('openvpn_server_connected_clients', 'Number Of Connected Clients', 'gauge',
-      written.map(({ statusPath, series }) => ({ labels: path(statusPath), value: String(series.connectedClients) }))),
-    family('openvpn_server_client_received_bytes_total', 'Amount of data received over a connection on the VPN server, in bytes.', 'counter',
-      clients.map((c) => ({ labels: c.labels, value: c.receivedBytes.toString() }))),
-    family('openvpn_server_client_sent_bytes_total', 'Amount of data sent over a connection on the VPN server, in bytes.', 'counter',
-      clients.map((c) => ({ labels: c.labels, value: c.sentBytes.toString() }))),
-    family('openvpn_server_route_last_reference_time_seconds', 'Time at which a route was last referenced, in seconds.', 'gauge',
-      written.flatMap(({ series }) => series.routes.map((r) => ({ labels: r.labels, value: r.lastReferenceSeconds })))),
+    family(
+      'openvpn_up',
+      "Whether scraping OpenVPN's metrics was successful.",
+      'gauge',
+      scrapes.map(({ statusPath, series }) => ({ labels: path(statusPath), value: series ? '1' : '0' })),
+    ),
+    family(
+      'openvpn_status_update_time_seconds',
+      'UNIX timestamp at which the OpenVPN statistics were updated.',
+      'gauge',
+      written.flatMap(({ statusPath, series }) =>
+        series.updateTimeSeconds === null ? [] : [{ labels: path(statusPath), value: series.updateTimeSeconds }],
+      ),
+    ),
+    family(
+      'openvpn_server_connected_clients',
+      'Number Of Connected Clients',
+      'gauge',
+      written.map(({ statusPath, series }) => ({ labels: path(statusPath), value: String(series.connectedClients) })),
+    ),
+    family(
+      'openvpn_server_client_received_bytes_total',
+      'Amount of data received over a connection on the VPN server, in bytes.',
+      'counter',
+      clients.map((c) => ({ labels: c.labels, value: c.receivedBytes.toString() })),
+    ),
+    family(
+      'openvpn_server_client_sent_bytes_total',
+      'Amount of data sent over a connection on the VPN server, in bytes.',
+      'counter',
+      clients.map((c) => ({ labels: c.labels, value: c.sentBytes.toString() })),
+    ),
+    family(
+      'openvpn_server_route_last_reference_time_seconds',
+      'Time at which a route was last referenced, in seconds.',
+      'gauge',
+      written.flatMap(({ series }) => series.routes.map((r) => ({ labels: r.labels, value: r.lastReferenceSeconds }))),
+    ),
   ];
 }

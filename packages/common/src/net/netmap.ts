@@ -49,9 +49,7 @@ export function netmapSubnets(sources: readonly Cidr[], destination: Cidr): Netm
       throw new Error(`source ${source.toString()} is larger than destination ${destination.toString()}`);
     }
     if (offset + source.size > destination.size) {
-      throw new Error(
-        `not enough space in ${destination.toString()} to fit all source subnets: [${sources.join(' ')}]`,
-      );
+      throw new Error(`not enough space in ${destination.toString()} to fit all source subnets: [${sources.join(' ')}]`);
     }
     const base = Ip.fromValue('IPv4', destination.network.value + offset);
     entries[index] = { source, mapped: Cidr.of(base, source.prefixLength) };
@@ -64,11 +62,7 @@ export function netmapSubnets(sources: readonly Cidr[], destination: Cidr): Netm
  * The per-network NETMAP plan of the shoot's IPv4 networks: pods into 244/8, services into 243/8, nodes
  * into 242/8, each kind allocated independently from the start of its range. IPv6 networks are skipped.
  */
-export function shootNetworksForNetmap(
-  pods: readonly Cidr[],
-  services: readonly Cidr[],
-  nodes: readonly Cidr[],
-): NetmapEntry[] {
+export function shootNetworksForNetmap(pods: readonly Cidr[], services: readonly Cidr[], nodes: readonly Cidr[]): NetmapEntry[] {
   return [
     ...mapKind('pod', pods, RESERVED_RANGES.shootPods),
     ...mapKind('service', services, RESERVED_RANGES.shootServices),

@@ -59,17 +59,7 @@ export interface NextHop {
 export type RouteProtocol = 'unspec' | 'redirect' | 'kernel' | 'boot' | 'static' | 'ra' | 'dhcp' | number;
 
 export type RouteKind =
-  | 'unicast'
-  | 'local'
-  | 'broadcast'
-  | 'anycast'
-  | 'multicast'
-  | 'blackhole'
-  | 'unreachable'
-  | 'prohibit'
-  | 'throw'
-  | 'nat'
-  | number;
+  'unicast' | 'local' | 'broadcast' | 'anycast' | 'multicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw' | 'nat' | number;
 
 /** A route of the main table. A multipath route has `nexthops` and no top-level oif/gateway/via. */
 export interface Route {

@@ -14,7 +14,7 @@ export function renderClientConfig(v: ClientConfigValues): string {
   return joinOptionLines('openvpn client config', [
     'verb 3',
     '',
-    '# don\'t cache authorization information in memory',
+    "# don't cache authorization information in memory",
     'auth-nocache',
     '',
     '# Additional optimizations',

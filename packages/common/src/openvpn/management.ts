@@ -46,7 +46,10 @@ export class ManagementClient {
   ) {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.setEncoding('utf8');
-    socket.on('data', lineSplitter((line) => this.onLine(line)));
+    socket.on(
+      'data',
+      lineSplitter((line) => this.onLine(line)),
+    );
     socket.on('error', (err) => this.shutDown(err.message));
     socket.on('close', () => this.shutDown('connection closed'));
   }

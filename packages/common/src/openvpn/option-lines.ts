@@ -14,9 +14,7 @@ export function joinOptionLines(file: string, lines: readonly string[]): string 
   lines.forEach((line, i) => {
     const bytes = Buffer.byteLength(line);
     if (bytes > MAX_OPTION_LINE_BYTES) {
-      throw new Error(
-        `${file} line ${i + 1} is ${bytes} bytes, OpenVPN accepts at most ${MAX_OPTION_LINE_BYTES}: ${line.slice(0, 80)}...`,
-      );
+      throw new Error(`${file} line ${i + 1} is ${bytes} bytes, OpenVPN accepts at most ${MAX_OPTION_LINE_BYTES}: ${line.slice(0, 80)}...`);
     }
   });
   return lines.join('\n');

@@ -81,12 +81,7 @@ function parseStatusTime(value: string): Date {
     throw new StatusFormatError(`parsing time "${value}" as "${TIME_LAYOUT}": cannot parse "${value}"`);
   }
   const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
-  const outOfRange =
-    month < 1 || month > 12 ? 'month'
-    : hour > 23 ? 'hour'
-    : minute > 59 ? 'minute'
-    : second > 59 ? 'second'
-    : undefined;
+  const outOfRange = month < 1 || month > 12 ? 'month' : hour > 23 ? 'hour' : minute > 59 ? 'minute' : second > 59 ? 'second' : undefined;
   if (outOfRange) throw new StatusFormatError(`parsing time "${value}": ${outOfRange} out of range`);
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
@@ -107,8 +102,7 @@ function parseByteCount(value: string, column: string): bigint {
  * 2.6: `100.64.3.32:41392`, bare IPv6 `fd00:10:1::2`. 2.7: optional `udp|tcp[4|6][-client|-server]:`
  * prefix, IPv6 bracketed with a port (OpenVPN issue #963).
  */
-const REAL_ADDRESS_PATTERN =
-  /^(?:(?:udp|tcp)[46]?(?:-client|-server)?:)?(?:\[([0-9a-fA-F:.]*)\]|([0-9a-fA-F:.]*))(?::([0-9]+))?$/;
+const REAL_ADDRESS_PATTERN = /^(?:(?:udp|tcp)[46]?(?:-client|-server)?:)?(?:\[([0-9a-fA-F:.]*)\]|([0-9a-fA-F:.]*))(?::([0-9]+))?$/;
 
 function isIp(text: string): boolean {
   return ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text);

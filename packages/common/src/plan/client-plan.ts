@@ -68,8 +68,6 @@ export function clientNetmap(settings: ClientSettings): ClientNetmap {
     apply,
     shootNetworks: apply ? shootNetmapPairs(settings.shootNetworks) : [],
     seedPodNetwork:
-      apply && !settings.isShootClient && seed?.family === 'IPv4'
-        ? { source: seed, mapped: RESERVED_RANGES.seedPods }
-        : undefined,
+      apply && !settings.isShootClient && seed?.family === 'IPv4' ? { source: seed, mapped: RESERVED_RANGES.seedPods } : undefined,
   };
 }

@@ -20,8 +20,7 @@ export interface SysctlChange {
 }
 
 export type SysctlOutcome =
-  | { name: string; value: string; result: 'set' | 'unchanged' }
-  | { name: string; value: string; result: 'skipped'; reason: string };
+  { name: string; value: string; result: 'set' | 'unchanged' } | { name: string; value: string; result: 'skipped'; reason: string };
 
 export interface SysctlOptions {
   /** Where the sysctl tree is mounted; tests point it at a temporary directory. */
@@ -176,7 +175,6 @@ export function haTapSysctls(device: string): SysctlChange[] {
     { name: `net.ipv4.conf.${device}.accept_redirects`, value: '0' },
   ];
 }
-
 
 /** Everything `vpn-client setup` sets, in order: common, role-specific, then the HA additions. */
 export function clientSetupSysctls(client: { isShootClient: boolean; ha: boolean }): SysctlChange[] {

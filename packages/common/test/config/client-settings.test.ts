@@ -2,7 +2,14 @@ import { strict as assert } from 'node:assert';
 import { parseClientSettings } from '../../src/config/client-settings';
 import { expectInputError } from './expect-input-error';
 
-const HA_SHOOT = { IS_HA: 'true', IS_SHOOT_CLIENT: 'true', POD_NAME: 'vpn-shoot-1', HA_VPN_SERVERS: '2', HA_VPN_CLIENTS: '2', VPN_SERVER_INDEX: '1' };
+const HA_SHOOT = {
+  IS_HA: 'true',
+  IS_SHOOT_CLIENT: 'true',
+  POD_NAME: 'vpn-shoot-1',
+  HA_VPN_SERVERS: '2',
+  HA_VPN_CLIENTS: '2',
+  VPN_SERVER_INDEX: '1',
+};
 const HA_SEED = { IS_HA: 'true', POD_NAME: 'kube-apiserver-7d9f-12345', HA_VPN_SERVERS: '2', HA_VPN_CLIENTS: '2', VPN_SERVER_INDEX: '0' };
 
 describe('config: client settings (as gardener/vpn2 pkg/config/vpn-client.go)', () => {
@@ -110,10 +117,25 @@ describe('config: client settings (as gardener/vpn2 pkg/config/vpn-client.go)', 
       { name: 'non-numeric port', env: { OPENVPN_PORT: 'http' }, variable: 'OPENVPN_PORT', fragments: ['"http"'] },
       { name: 'port 0', env: { OPENVPN_PORT: '0' }, variable: 'OPENVPN_PORT', fragments: ['got 0'] },
       { name: 'port too large', env: { OPENVPN_PORT: '70000' }, variable: 'OPENVPN_PORT', fragments: ['got 70000'] },
-      { name: 'VPN network /64', env: { VPN_NETWORK: 'fd8f:6d53:b97a:1::/64' }, variable: 'VPN_NETWORK', fragments: ['/96', 'fd8f:6d53:b97a:1::/64'] },
+      {
+        name: 'VPN network /64',
+        env: { VPN_NETWORK: 'fd8f:6d53:b97a:1::/64' },
+        variable: 'VPN_NETWORK',
+        fragments: ['/96', 'fd8f:6d53:b97a:1::/64'],
+      },
       { name: 'IPv4 VPN network', env: { VPN_NETWORK: '192.168.123.0/24' }, variable: 'VPN_NETWORK', fragments: ['192.168.123.0/24'] },
-      { name: 'seed pod network list', env: { SEED_POD_NETWORK: '10.96.0.0/11,fd00::/64' }, variable: 'SEED_POD_NETWORK', fragments: ['10.96.0.0/11,fd00::/64'] },
-      { name: 'bad services', env: { SHOOT_SERVICE_NETWORKS: '100.64.0.0/13 ' }, variable: 'SHOOT_SERVICE_NETWORKS', fragments: ['"100.64.0.0/13 "', 'without trimming'] },
+      {
+        name: 'seed pod network list',
+        env: { SEED_POD_NETWORK: '10.96.0.0/11,fd00::/64' },
+        variable: 'SEED_POD_NETWORK',
+        fragments: ['10.96.0.0/11,fd00::/64'],
+      },
+      {
+        name: 'bad services',
+        env: { SHOOT_SERVICE_NETWORKS: '100.64.0.0/13 ' },
+        variable: 'SHOOT_SERVICE_NETWORKS',
+        fragments: ['"100.64.0.0/13 "', 'without trimming'],
+      },
       { name: 'bad pods', env: { SHOOT_POD_NETWORKS: '100.96.0.0/11,,100.128.0.0/11' }, variable: 'SHOOT_POD_NETWORKS', fragments: ['""'] },
       { name: 'bad nodes', env: { SHOOT_NODE_NETWORKS: '10.250.0.0' }, variable: 'SHOOT_NODE_NETWORKS', fragments: ['"10.250.0.0"'] },
       { name: 'IS_SHOOT_CLIENT not a bool', env: { IS_SHOOT_CLIENT: 'yes' }, variable: 'IS_SHOOT_CLIENT', fragments: ['"yes"'] },
@@ -126,10 +148,30 @@ describe('config: client settings (as gardener/vpn2 pkg/config/vpn-client.go)', 
       { name: 'WAIT_TIME not a duration', env: { WAIT_TIME: '2' }, variable: 'WAIT_TIME', fragments: ['"2"'] },
       { name: 'OPENVPN_AUTO_MTU not a bool', env: { OPENVPN_AUTO_MTU: 'on' }, variable: 'OPENVPN_AUTO_MTU', fragments: ['"on"'] },
       { name: 'HA shoot client without POD_NAME', env: { ...HA_SHOOT, POD_NAME: '' }, variable: 'POD_NAME', fragments: ['must be set'] },
-      { name: 'HA shoot client without index suffix', env: { ...HA_SHOOT, POD_NAME: 'vpn-shoot-abcde' }, variable: 'POD_NAME', fragments: ['"vpn-shoot-abcde"'] },
-      { name: 'HA servers without clients', env: { ...HA_SEED, HA_VPN_CLIENTS: '0' }, variable: 'HA_VPN_CLIENTS', fragments: ['HA_VPN_SERVERS is 2'] },
-      { name: 'HA clients without servers', env: { ...HA_SEED, HA_VPN_SERVERS: '' }, variable: 'HA_VPN_SERVERS', fragments: ['HA_VPN_CLIENTS is 2'] },
-      { name: 'HA bad bonding mode', env: { ...HA_SEED, BONDING_MODE: 'broadcast' }, variable: 'BONDING_MODE', fragments: ['"broadcast"', 'active-backup, balance-rr'] },
+      {
+        name: 'HA shoot client without index suffix',
+        env: { ...HA_SHOOT, POD_NAME: 'vpn-shoot-abcde' },
+        variable: 'POD_NAME',
+        fragments: ['"vpn-shoot-abcde"'],
+      },
+      {
+        name: 'HA servers without clients',
+        env: { ...HA_SEED, HA_VPN_CLIENTS: '0' },
+        variable: 'HA_VPN_CLIENTS',
+        fragments: ['HA_VPN_SERVERS is 2'],
+      },
+      {
+        name: 'HA clients without servers',
+        env: { ...HA_SEED, HA_VPN_SERVERS: '' },
+        variable: 'HA_VPN_SERVERS',
+        fragments: ['HA_VPN_CLIENTS is 2'],
+      },
+      {
+        name: 'HA bad bonding mode',
+        env: { ...HA_SEED, BONDING_MODE: 'broadcast' },
+        variable: 'BONDING_MODE',
+        fragments: ['"broadcast"', 'active-backup, balance-rr'],
+      },
     ];
     for (const { name, env, variable, fragments } of cases) {
       it(`${name} -> ${variable}`, () => expectInputError(() => parseClientSettings(env), variable, ...fragments));

@@ -48,7 +48,12 @@ describe('config: path controller settings (as gardener/vpn2 pkg/config/pathcont
     { name: 'HA_VPN_CLIENTS not an int', env: { ...BASE, HA_VPN_CLIENTS: '2.0' }, variable: 'HA_VPN_CLIENTS', fragments: ['"2.0"'] },
     { name: 'HA_VPN_CLIENTS negative', env: { ...BASE, HA_VPN_CLIENTS: '-2' }, variable: 'HA_VPN_CLIENTS', fragments: ['-2'] },
     { name: 'HA_VPN_SERVERS negative', env: { ...BASE, HA_VPN_SERVERS: '-2' }, variable: 'HA_VPN_SERVERS', fragments: ['"-2"'] },
-    { name: 'BONDING_MODE invalid', env: { ...BASE, BONDING_MODE: 'active_backup' }, variable: 'BONDING_MODE', fragments: ['"active_backup"'] },
+    {
+      name: 'BONDING_MODE invalid',
+      env: { ...BASE, BONDING_MODE: 'active_backup' },
+      variable: 'BONDING_MODE',
+      fragments: ['"active_backup"'],
+    },
     { name: 'services', env: { ...BASE, SHOOT_SERVICE_NETWORKS: 'x' }, variable: 'SHOOT_SERVICE_NETWORKS', fragments: ['"x"'] },
     { name: 'pods', env: { ...BASE, SHOOT_POD_NETWORKS: 'x' }, variable: 'SHOOT_POD_NETWORKS', fragments: ['"x"'] },
     { name: 'nodes', env: { ...BASE, SHOOT_NODE_NETWORKS: 'x' }, variable: 'SHOOT_NODE_NETWORKS', fragments: ['"x"'] },
@@ -102,11 +107,26 @@ describe('config: tunnel controller settings (as gardener/vpn2 pkg/config/tunnel
     { name: 'window 0', env: { WATCHDOG_WINDOW_SIZE: '0' }, variable: 'WATCHDOG_WINDOW_SIZE', fragments: ['got 0'] },
     { name: 'window not an int', env: { WATCHDOG_WINDOW_SIZE: 'big' }, variable: 'WATCHDOG_WINDOW_SIZE', fragments: ['"big"'] },
     { name: 'threshold negative', env: { WATCHDOG_THRESHOLD: '-1' }, variable: 'WATCHDOG_THRESHOLD', fragments: ['got -1'] },
-    { name: 'threshold above window', env: { WATCHDOG_THRESHOLD: '21' }, variable: 'WATCHDOG_THRESHOLD', fragments: ['WATCHDOG_WINDOW_SIZE (20)', 'got 21'] },
+    {
+      name: 'threshold above window',
+      env: { WATCHDOG_THRESHOLD: '21' },
+      variable: 'WATCHDOG_THRESHOLD',
+      fragments: ['WATCHDOG_WINDOW_SIZE (20)', 'got 21'],
+    },
     { name: 'cooldown 0', env: { WATCHDOG_COOLDOWN: '0' }, variable: 'WATCHDOG_COOLDOWN', fragments: ['got 0'] },
     { name: 'VPN network IPv4', env: { VPN_NETWORK: '10.0.0.0/8' }, variable: 'VPN_NETWORK', fragments: ['10.0.0.0/8'] },
-    { name: 'seed pod network list', env: { SEED_POD_NETWORK: '10.0.0.0/8,11.0.0.0/8' }, variable: 'SEED_POD_NETWORK', fragments: ['list'] },
-    { name: 'shoot network not a CIDR', env: { SHOOT_NODE_NETWORKS: '10.250.0.0/16,x' }, variable: 'SHOOT_NODE_NETWORKS', fragments: ['"x"'] },
+    {
+      name: 'seed pod network list',
+      env: { SEED_POD_NETWORK: '10.0.0.0/8,11.0.0.0/8' },
+      variable: 'SEED_POD_NETWORK',
+      fragments: ['list'],
+    },
+    {
+      name: 'shoot network not a CIDR',
+      env: { SHOOT_NODE_NETWORKS: '10.250.0.0/16,x' },
+      variable: 'SHOOT_NODE_NETWORKS',
+      fragments: ['"x"'],
+    },
   ];
   for (const { name, env, variable, fragments } of cases) {
     it(`${name} -> ${variable}`, () => expectInputError(() => parseTunnelControllerSettings(env), variable, ...fragments));

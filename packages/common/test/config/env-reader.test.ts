@@ -29,11 +29,7 @@ describe('config: EnvReader', () => {
 
   it('names the variable and the element of a bad CIDR list', () => {
     const read = new EnvReader({ N: '100.96.0.0/11, 100.97.0.0/11 , 100.98.0.0/11', T: '100.96.0.0/11,', X: '100.96.0.0/11,banana' });
-    expectInputError(
-      () => read.cidrList('N', []),
-      'N',
-      'invalid CIDR " 100.97.0.0/11 " (lists are split on "," without trimming)',
-    );
+    expectInputError(() => read.cidrList('N', []), 'N', 'invalid CIDR " 100.97.0.0/11 " (lists are split on "," without trimming)');
     expectInputError(() => read.cidrList('T', []), 'T', 'invalid CIDR ""');
     expectInputError(() => read.cidrList('X', []), 'X', 'invalid CIDR "banana"');
   });
@@ -58,11 +54,18 @@ describe('config: EnvReader', () => {
   it('reads a table entry by its type, parsing its default like a set value', () => {
     const read = new EnvReader({ N: '10.1.0.1/30', E: 'b' });
     assert.deepEqual(read.value({ name: 'N', type: 'cidr list', default: '', description: '' }).map(String), ['10.1.0.0/30']);
-    assert.deepEqual(read.value({ name: 'M', type: 'cidr list', default: '100.97.0.0/11,10.0.0.0/8', description: '' }).map(String), ['100.96.0.0/11', '10.0.0.0/8']);
+    assert.deepEqual(read.value({ name: 'M', type: 'cidr list', default: '100.97.0.0/11,10.0.0.0/8', description: '' }).map(String), [
+      '100.96.0.0/11',
+      '10.0.0.0/8',
+    ]);
     assert.deepEqual(read.value({ name: 'M', type: 'list', default: '', description: '' }), []);
     assert.equal(read.value({ name: 'M', type: 'duration', default: '1m30s', description: '' }), 90_000);
     assert.equal(read.value({ name: 'M', type: 'ip', description: '' }), undefined);
     assert.equal(read.value({ name: 'E', type: 'enum', choices: ['a', 'b'], default: 'a', description: '' }), 'b');
-    expectInputError(() => read.value({ name: 'E', type: 'enum', choices: ['a', 'c'], default: 'a', description: '' }), 'E', 'must be one of a, c, got "b"');
+    expectInputError(
+      () => read.value({ name: 'E', type: 'enum', choices: ['a', 'c'], default: 'a', description: '' }),
+      'E',
+      'must be one of a, c, got "b"',
+    );
   });
 });

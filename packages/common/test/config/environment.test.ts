@@ -47,15 +47,30 @@ describe('config: the environment tables', () => {
   // Every branch that reads a variable is taken: HA, shoot client, bonding mode checked.
   const HA_CLIENT = { IS_HA: 'true', IS_SHOOT_CLIENT: 'true', POD_NAME: 'vpn-shoot-0', HA_VPN_SERVERS: '2', HA_VPN_CLIENTS: '2' };
   const readers: [string, EnvironmentTable<string>, string, (env: NodeJS.ProcessEnv) => unknown, Record<string, string>][] = [
-    ['vpn-seed-server', SEED_SERVER_ENVIRONMENT, 'root', parseServerSettings, { OPENVPN_STATUS_PATH: '/s', IS_HA: 'true', POD_NAME: 'vpn-seed-server-0', HA_VPN_CLIENTS: '2' }],
+    [
+      'vpn-seed-server',
+      SEED_SERVER_ENVIRONMENT,
+      'root',
+      parseServerSettings,
+      { OPENVPN_STATUS_PATH: '/s', IS_HA: 'true', POD_NAME: 'vpn-seed-server-0', HA_VPN_CLIENTS: '2' },
+    ],
     ['vpn-shoot-client', SHOOT_CLIENT_ENVIRONMENT, 'root', parseClientSettings, HA_CLIENT],
-    ['vpn-shoot-client', SHOOT_CLIENT_ENVIRONMENT, 'path-controller', parsePathControllerSettings, { POD_IP: '10.0.0.1', HA_VPN_SERVERS: '2' }],
+    [
+      'vpn-shoot-client',
+      SHOOT_CLIENT_ENVIRONMENT,
+      'path-controller',
+      parsePathControllerSettings,
+      { POD_IP: '10.0.0.1', HA_VPN_SERVERS: '2' },
+    ],
     ['vpn-shoot-client', SHOOT_CLIENT_ENVIRONMENT, 'tunnel-controller', parseTunnelControllerSettings, {}],
   ];
   for (const [program, table, command, parse, env] of readers) {
     it(`${program} ${command}: the settings parser reads no variable the table does not list for it`, () => {
       const listed = variablesOf(table, command).map((v) => v.name);
-      assert.deepEqual(namesRead(parse, env).filter((name) => !listed.includes(name)), []);
+      assert.deepEqual(
+        namesRead(parse, env).filter((name) => !listed.includes(name)),
+        [],
+      );
     });
   }
 });

@@ -57,30 +57,80 @@ describe('config: server settings (as gardener/vpn2 pkg/config/vpn-server.go and
 
   describe('names the variable at fault', () => {
     const cases: { name: string; env: NodeJS.ProcessEnv; variable: string; fragments: string[] }[] = [
-      { name: 'bad service list', env: { ...STATUS, SHOOT_SERVICE_NETWORKS: '100.64.0.0/13,x' }, variable: 'SHOOT_SERVICE_NETWORKS', fragments: ['"x"'] },
+      {
+        name: 'bad service list',
+        env: { ...STATUS, SHOOT_SERVICE_NETWORKS: '100.64.0.0/13,x' },
+        variable: 'SHOOT_SERVICE_NETWORKS',
+        fragments: ['"x"'],
+      },
       {
         name: 'untrimmed pod list',
         env: { ...STATUS, SHOOT_POD_NETWORKS: '100.96.0.0/11, 100.97.0.0/11' },
         variable: 'SHOOT_POD_NETWORKS',
         fragments: ['invalid CIDR " 100.97.0.0/11" (lists are split on "," without trimming)'],
       },
-      { name: 'bad node list', env: { ...STATUS, SHOOT_NODE_NETWORKS: '10.250.0.0/33' }, variable: 'SHOOT_NODE_NETWORKS', fragments: ['"10.250.0.0/33"'] },
+      {
+        name: 'bad node list',
+        env: { ...STATUS, SHOOT_NODE_NETWORKS: '10.250.0.0/33' },
+        variable: 'SHOOT_NODE_NETWORKS',
+        fragments: ['"10.250.0.0/33"'],
+      },
       { name: 'unparsable VPN network', env: { ...STATUS, VPN_NETWORK: 'fd8f::/9x' }, variable: 'VPN_NETWORK', fragments: ['"fd8f::/9x"'] },
-      { name: 'IPv4 VPN network', env: { ...STATUS, VPN_NETWORK: '192.168.123.0/24' }, variable: 'VPN_NETWORK', fragments: ['IPv6', '192.168.123.0/24'] },
-      { name: 'VPN network not /96', env: { ...STATUS, VPN_NETWORK: 'fd8f:6d53:b97a:1::/120' }, variable: 'VPN_NETWORK', fragments: ['/96', 'fd8f:6d53:b97a:1::/120'] },
-      { name: 'seed pod network list', env: { ...STATUS, SEED_POD_NETWORK: '10.96.0.0/11,10.128.0.0/11' }, variable: 'SEED_POD_NETWORK', fragments: ['10.96.0.0/11,10.128.0.0/11'] },
-      { name: 'bad seed pod network', env: { ...STATUS, SEED_POD_NETWORK: '10.96.0.0' }, variable: 'SEED_POD_NETWORK', fragments: ['"10.96.0.0"'] },
+      {
+        name: 'IPv4 VPN network',
+        env: { ...STATUS, VPN_NETWORK: '192.168.123.0/24' },
+        variable: 'VPN_NETWORK',
+        fragments: ['IPv6', '192.168.123.0/24'],
+      },
+      {
+        name: 'VPN network not /96',
+        env: { ...STATUS, VPN_NETWORK: 'fd8f:6d53:b97a:1::/120' },
+        variable: 'VPN_NETWORK',
+        fragments: ['/96', 'fd8f:6d53:b97a:1::/120'],
+      },
+      {
+        name: 'seed pod network list',
+        env: { ...STATUS, SEED_POD_NETWORK: '10.96.0.0/11,10.128.0.0/11' },
+        variable: 'SEED_POD_NETWORK',
+        fragments: ['10.96.0.0/11,10.128.0.0/11'],
+      },
+      {
+        name: 'bad seed pod network',
+        env: { ...STATUS, SEED_POD_NETWORK: '10.96.0.0' },
+        variable: 'SEED_POD_NETWORK',
+        fragments: ['"10.96.0.0"'],
+      },
       { name: 'status path unset', env: {}, variable: 'OPENVPN_STATUS_PATH', fragments: ['must be set'] },
       { name: 'status path empty', env: { OPENVPN_STATUS_PATH: '' }, variable: 'OPENVPN_STATUS_PATH', fragments: ['must be set'] },
       { name: 'IS_HA not a bool', env: { ...STATUS, IS_HA: 'banana' }, variable: 'IS_HA', fragments: ['"banana"'] },
       { name: 'HA_VPN_CLIENTS not an int', env: { ...STATUS, HA_VPN_CLIENTS: 'two' }, variable: 'HA_VPN_CLIENTS', fragments: ['"two"'] },
-      { name: 'OPENVPN_AUTO_MTU not a bool', env: { ...STATUS, OPENVPN_AUTO_MTU: 'yes' }, variable: 'OPENVPN_AUTO_MTU', fragments: ['"yes"'] },
+      {
+        name: 'OPENVPN_AUTO_MTU not a bool',
+        env: { ...STATUS, OPENVPN_AUTO_MTU: 'yes' },
+        variable: 'OPENVPN_AUTO_MTU',
+        fragments: ['"yes"'],
+      },
       { name: 'IS_HA without POD_NAME', env: { ...HA, POD_NAME: '' }, variable: 'IS_HA', fragments: ['POD_NAME is not set'] },
       { name: 'IS_HA without HA_VPN_CLIENTS', env: { ...HA, HA_VPN_CLIENTS: '' }, variable: 'HA_VPN_CLIENTS', fragments: ['got 0'] },
-      { name: 'IS_HA with negative HA_VPN_CLIENTS', env: { ...HA, HA_VPN_CLIENTS: '-1' }, variable: 'HA_VPN_CLIENTS', fragments: ['got -1'] },
-      { name: 'IS_HA with a non-HA pod name', env: { ...HA, POD_NAME: 'vpn-seed-server-7d9f8c6b5-x2x4z' }, variable: 'IS_HA', fragments: ['"vpn-seed-server-7d9f8c6b5-x2x4z"'] },
+      {
+        name: 'IS_HA with negative HA_VPN_CLIENTS',
+        env: { ...HA, HA_VPN_CLIENTS: '-1' },
+        variable: 'HA_VPN_CLIENTS',
+        fragments: ['got -1'],
+      },
+      {
+        name: 'IS_HA with a non-HA pod name',
+        env: { ...HA, POD_NAME: 'vpn-seed-server-7d9f8c6b5-x2x4z' },
+        variable: 'IS_HA',
+        fragments: ['"vpn-seed-server-7d9f8c6b5-x2x4z"'],
+      },
       { name: 'IS_HA with index 3', env: { ...HA, POD_NAME: 'vpn-seed-server-3' }, variable: 'IS_HA', fragments: ['"vpn-seed-server-3"'] },
-      { name: 'non-HA with an HA pod name', env: { ...STATUS, POD_NAME: 'vpn-seed-server-0' }, variable: 'IS_HA', fragments: ['is false', '"vpn-seed-server-0"'] },
+      {
+        name: 'non-HA with an HA pod name',
+        env: { ...STATUS, POD_NAME: 'vpn-seed-server-0' },
+        variable: 'IS_HA',
+        fragments: ['is false', '"vpn-seed-server-0"'],
+      },
     ];
     for (const { name, env, variable, fragments } of cases) {
       it(`${name} -> ${variable}`, () => expectInputError(() => parseServerSettings(env), variable, ...fragments));

@@ -22,7 +22,10 @@ describe('iptables backend detection', () => {
 
   it('prefers legacy when both of its binaries work, and logs the choice', async () => {
     const { runner, calls } = runnerWhere([
-      '/usr/sbin/iptables-legacy', '/usr/sbin/ip6tables-legacy', '/usr/sbin/iptables-nft', '/usr/sbin/ip6tables-nft',
+      '/usr/sbin/iptables-legacy',
+      '/usr/sbin/ip6tables-legacy',
+      '/usr/sbin/iptables-nft',
+      '/usr/sbin/ip6tables-nft',
     ]);
     const backend = await detectBackend({ log, runner });
     assert.equal(backend.name, 'legacy');
@@ -53,7 +56,7 @@ describe('iptables backend detection', () => {
     assert.equal((await detectBackend({ log, runner, sbinDir: '/opt/sbin' })).handle(4).command, '/opt/sbin/iptables-nft');
   });
 
-  it('a handle saves and restores with the backend\'s binaries, legacy waiting for the xtables lock', async () => {
+  it("a handle saves and restores with the backend's binaries, legacy waiting for the xtables lock", async () => {
     const calls: string[] = [];
     const runner: CommandRunner = async (file, args, input) => {
       calls.push([file, ...args, JSON.stringify(input)].join(' '));
@@ -73,10 +76,14 @@ describe('iptables backend detection', () => {
     const runner: CommandRunner = async () => ({
       code: 4,
       stdout: '',
-      stderr: '# Warning: iptables-legacy tables present, use iptables-legacy to see them\niptables-nft-restore v1.8.9 (nf_tables): \nline 3: RULE_APPEND failed (Invalid argument): rule in chain POSTROUTING\n',
+      stderr:
+        '# Warning: iptables-legacy tables present, use iptables-legacy to see them\niptables-nft-restore v1.8.9 (nf_tables): \nline 3: RULE_APPEND failed (Invalid argument): rule in chain POSTROUTING\n',
     });
     const input = '*nat\n-A OUTPUT -j ACCEPT\n-A POSTROUTING -j DNAT --to-destination 192.0.2.1\nCOMMIT\n';
-    const err = await iptablesBackend('nft', runner).handle(4).restore(input).catch((e: unknown) => e);
+    const err = await iptablesBackend('nft', runner)
+      .handle(4)
+      .restore(input)
+      .catch((e: unknown) => e);
     assert.ok(err instanceof IptablesCommandError);
     assert.equal(err.failedLine, '-A POSTROUTING -j DNAT --to-destination 192.0.2.1');
     assert.equal(

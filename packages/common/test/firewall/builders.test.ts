@@ -63,25 +63,31 @@ describe('firewall rule sets', () => {
   });
 
   it('shoot client, IPv4 with NETMAP', () => {
-    assert.deepEqual(show(shootClientRules({ forwardDevice: 'tun0', families: ['IPv4'], mappings: MAPPINGS.slice(0, 2), applyNetmap: true })), [
-      '4 filter FORWARD -i tun0 -j ACCEPT',
-      '4 nat PREROUTING -i tun0 -d 244.0.0.0/11 -j NETMAP --to 100.96.0.0/11',
-      '4 nat PREROUTING -i tun0 -d 243.0.0.0/13 -j NETMAP --to 100.64.0.0/13',
-      '4 nat POSTROUTING -o tun0 -s 100.96.0.0/11 -j NETMAP --to 244.0.0.0/11',
-      '4 nat POSTROUTING -o tun0 -s 100.64.0.0/13 -j NETMAP --to 243.0.0.0/13',
-      '4 mangle POSTROUTING -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu',
-      '4 nat POSTROUTING -o eth0 -j MASQUERADE',
-    ]);
+    assert.deepEqual(
+      show(shootClientRules({ forwardDevice: 'tun0', families: ['IPv4'], mappings: MAPPINGS.slice(0, 2), applyNetmap: true })),
+      [
+        '4 filter FORWARD -i tun0 -j ACCEPT',
+        '4 nat PREROUTING -i tun0 -d 244.0.0.0/11 -j NETMAP --to 100.96.0.0/11',
+        '4 nat PREROUTING -i tun0 -d 243.0.0.0/13 -j NETMAP --to 100.64.0.0/13',
+        '4 nat POSTROUTING -o tun0 -s 100.96.0.0/11 -j NETMAP --to 244.0.0.0/11',
+        '4 nat POSTROUTING -o tun0 -s 100.64.0.0/13 -j NETMAP --to 243.0.0.0/13',
+        '4 mangle POSTROUTING -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu',
+        '4 nat POSTROUTING -o eth0 -j MASQUERADE',
+      ],
+    );
   });
 
   it('shoot client, dual-stack HA without overlap: no NETMAP, MSS clamp and MASQUERADE per family', () => {
-    assert.deepEqual(show(shootClientRules({ forwardDevice: 'tap+', families: ['IPv6', 'IPv4'], mappings: MAPPINGS, applyNetmap: false })), [
-      '4 filter FORWARD -i tap+ -j ACCEPT',
-      '4 mangle POSTROUTING -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu',
-      '4 nat POSTROUTING -o eth0 -j MASQUERADE',
-      '6 mangle POSTROUTING -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu',
-      '6 nat POSTROUTING -o eth0 -j MASQUERADE',
-    ]);
+    assert.deepEqual(
+      show(shootClientRules({ forwardDevice: 'tap+', families: ['IPv6', 'IPv4'], mappings: MAPPINGS, applyNetmap: false })),
+      [
+        '4 filter FORWARD -i tap+ -j ACCEPT',
+        '4 mangle POSTROUTING -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu',
+        '4 nat POSTROUTING -o eth0 -j MASQUERADE',
+        '6 mangle POSTROUTING -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu',
+        '6 nat POSTROUTING -o eth0 -j MASQUERADE',
+      ],
+    );
   });
 
   it('shoot client, IPv6 only: no IPv4 rules at all', () => {
@@ -109,8 +115,14 @@ describe('firewall rule sets', () => {
     '6 filter FORWARD -i tap0 -j DROP',
   ];
 
-  it('HA shoot client: UDP 5400 only through its tap from its server\'s seed-client pool; VPN_NETWORK sources only through the right tap', () => {
-    const rules = shootClientRules({ forwardDevice: 'tap1', families: ['IPv4'], mappings: [], applyNetmap: false, ha: { server: 1, vpnNetwork: DEFAULT_VPN_NETWORK } });
+  it("HA shoot client: UDP 5400 only through its tap from its server's seed-client pool; VPN_NETWORK sources only through the right tap", () => {
+    const rules = shootClientRules({
+      forwardDevice: 'tap1',
+      families: ['IPv4'],
+      mappings: [],
+      applyNetmap: false,
+      ha: { server: 1, vpnNetwork: DEFAULT_VPN_NETWORK },
+    });
     assert.deepEqual(show(rules).slice(-5), [
       '4 filter INPUT -p udp -m udp --dport 5400 -j DROP',
       '6 filter INPUT ! -i tap+ -p udp -m udp --dport 5400 -j DROP',
@@ -121,15 +133,37 @@ describe('firewall rule sets', () => {
   });
 
   it('seed client without overlap: replies and neighbour discovery only, in INPUT and FORWARD, both families', () => {
-    assert.deepEqual(show(seedClientRules({ device: 'tap0', mappings: MAPPINGS, seedPodNetwork: Cidr.parse('10.96.0.0/11'), applyNetmap: false, neighbourSlice: SLICE_0 })), SEED_CLIENT_FILTER);
+    assert.deepEqual(
+      show(
+        seedClientRules({
+          device: 'tap0',
+          mappings: MAPPINGS,
+          seedPodNetwork: Cidr.parse('10.96.0.0/11'),
+          applyNetmap: false,
+          neighbourSlice: SLICE_0,
+        }),
+      ),
+      SEED_CLIENT_FILTER,
+    );
   });
 
   it('seed client with overlap: envoy NETMAP and the 241/8 pair on the tap device, then the filter rules', () => {
-    assert.deepEqual(show(seedClientRules({ device: 'tap0', mappings: MAPPINGS.slice(2), seedPodNetwork: Cidr.parse('10.0.0.0/8'), applyNetmap: true, neighbourSlice: SLICE_0 })), [
-      '4 nat OUTPUT -m owner --gid-owner 31415 -d 10.250.0.0/16 -j NETMAP --to 242.0.0.0/16',
-      '4 nat PREROUTING -i tap0 -d 241.0.0.0/8 -j NETMAP --to 10.0.0.0/8',
-      '4 nat POSTROUTING -o tap0 -s 10.0.0.0/8 -j NETMAP --to 241.0.0.0/8',
-      ...SEED_CLIENT_FILTER,
-    ]);
+    assert.deepEqual(
+      show(
+        seedClientRules({
+          device: 'tap0',
+          mappings: MAPPINGS.slice(2),
+          seedPodNetwork: Cidr.parse('10.0.0.0/8'),
+          applyNetmap: true,
+          neighbourSlice: SLICE_0,
+        }),
+      ),
+      [
+        '4 nat OUTPUT -m owner --gid-owner 31415 -d 10.250.0.0/16 -j NETMAP --to 242.0.0.0/16',
+        '4 nat PREROUTING -i tap0 -d 241.0.0.0/8 -j NETMAP --to 10.0.0.0/8',
+        '4 nat POSTROUTING -o tap0 -s 10.0.0.0/8 -j NETMAP --to 241.0.0.0/8',
+        ...SEED_CLIENT_FILTER,
+      ],
+    );
   });
 });

@@ -2,7 +2,12 @@ import { strict as assert } from 'node:assert';
 import { iptablesBackend, type CommandRunner } from '../../src/firewall/backend';
 import { createFirewall, type Firewall } from '../../src/firewall/engine';
 import { ruleTag, type Rule } from '../../src/firewall/rule';
-import { SEED_SERVER_ROOT_TAG, seedServerFirewallRules, seedServerFirewallTag, seedServerRootRules } from '../../src/firewall/seed-server-rules';
+import {
+  SEED_SERVER_ROOT_TAG,
+  seedServerFirewallRules,
+  seedServerFirewallTag,
+  seedServerRootRules,
+} from '../../src/firewall/seed-server-rules';
 import { createLogger, silentLogger } from '../../src/log';
 import { Cidr } from '../../src/net/cidr';
 import { shootNetworksForNetmap } from '../../src/net/netmap';
@@ -17,7 +22,11 @@ const DROP = ['-i', 'tun0', '-j', 'DROP'];
 
 /** The envoy NETMAP rules of the root command for 1,000 shoot node networks. */
 const THOUSAND_NETWORKS = seedServerRootRules(
-  shootNetworksForNetmap([], [], Array.from({ length: 1000 }, (_, i) => Cidr.parse(`10.${i >> 8}.${i & 255}.0/24`))),
+  shootNetworksForNetmap(
+    [],
+    [],
+    Array.from({ length: 1000 }, (_, i) => Cidr.parse(`10.${i >> 8}.${i & 255}.0/24`)),
+  ),
 );
 
 describe('firewall engine (fake iptables)', () => {
@@ -30,7 +39,10 @@ describe('firewall engine (fake iptables)', () => {
   });
 
   const inputRules = (family: 4 | 6): string[] =>
-    fake.listing(family, 'filter').split('\n').filter((line) => line.startsWith('-A INPUT'));
+    fake
+      .listing(family, 'filter')
+      .split('\n')
+      .filter((line) => line.startsWith('-A INPUT'));
 
   it('appends the rules with the tag as comment, in order, in the right family', async () => {
     const result = await firewall.apply(TAG, [input(4, ...ACCEPT_REPLIES), input(4, ...DROP), input(6, ...DROP)]);
@@ -60,8 +72,18 @@ describe('firewall engine (fake iptables)', () => {
       `-A POSTROUTING -s 10.96.0.0/11 -o tun0 -m comment --comment "${TAG}" -j NETMAP --to 241.0.0.0/8`,
     );
     const rules: Rule[] = [
-      { family: 4, table: 'nat', chain: 'PREROUTING', args: ['--in-interface', 'tun0', '-d', '241.7.0.0/8', '-j', 'NETMAP', '--to', '10.96.1.0/11'] },
-      { family: 4, table: 'nat', chain: 'POSTROUTING', args: ['--out-interface', 'tun0', '-s', '10.96.0.0/11', '-j', 'NETMAP', '--to', '241.0.0.0/8'] },
+      {
+        family: 4,
+        table: 'nat',
+        chain: 'PREROUTING',
+        args: ['--in-interface', 'tun0', '-d', '241.7.0.0/8', '-j', 'NETMAP', '--to', '10.96.1.0/11'],
+      },
+      {
+        family: 4,
+        table: 'nat',
+        chain: 'POSTROUTING',
+        args: ['--out-interface', 'tun0', '-s', '10.96.0.0/11', '-j', 'NETMAP', '--to', '241.0.0.0/8'],
+      },
     ];
     assert.deepEqual(await firewall.apply(TAG, rules), { added: 0, deleted: 0 });
     assert.deepEqual(fake.restores, []);
@@ -83,9 +105,17 @@ describe('firewall engine (fake iptables)', () => {
   it('deletes duplicates the reference left behind', async () => {
     const netmap = `-A PREROUTING -d 241.0.0.0/8 -i tun0 -m comment --comment "${TAG}" -j NETMAP --to 10.96.0.0/11`;
     fake.seed(4, 'nat', netmap, netmap);
-    const rules = seedServerFirewallRules({ device: 'tun0', seedPodNetwork: Cidr.parse('10.96.0.0/11') }).filter((r) => r.chain === 'PREROUTING');
+    const rules = seedServerFirewallRules({ device: 'tun0', seedPodNetwork: Cidr.parse('10.96.0.0/11') }).filter(
+      (r) => r.chain === 'PREROUTING',
+    );
     assert.deepEqual(await firewall.apply(TAG, rules), { added: 0, deleted: 1 });
-    assert.equal(fake.listing(4, 'nat').split('\n').filter((l) => l.startsWith('-A')).length, 1);
+    assert.equal(
+      fake
+        .listing(4, 'nat')
+        .split('\n')
+        .filter((l) => l.startsWith('-A')).length,
+      1,
+    );
   });
 
   it('puts ACCEPT-established back before DROP when the ACCEPT rule is missing', async () => {
@@ -106,15 +136,26 @@ describe('firewall engine (fake iptables)', () => {
       `-A INPUT -i tun0 -m state --state RELATED,ESTABLISHED -m comment --comment "${TAG}" -j ACCEPT`,
     );
     await firewall.apply(TAG, [input(4, ...ACCEPT_REPLIES), input(4, ...DROP)]);
-    assert.deepEqual(inputRules(4).map((l) => l.split(' ').pop()), ['ACCEPT', 'DROP']);
+    assert.deepEqual(
+      inputRules(4).map((l) => l.split(' ').pop()),
+      ['ACCEPT', 'DROP'],
+    );
   });
 
   it('never touches foreign rules or rules of another tag', async () => {
-    fake.seed(4, 'filter', '-A INPUT -i tun0 -p udp -m udp --dport 53 -j ACCEPT', `-A INPUT -i tun0 -m comment --comment "${OTHER_TAG}" -j DROP`);
+    fake.seed(
+      4,
+      'filter',
+      '-A INPUT -i tun0 -p udp -m udp --dport 53 -j ACCEPT',
+      `-A INPUT -i tun0 -m comment --comment "${OTHER_TAG}" -j DROP`,
+    );
     fake.seed(6, 'filter', '-A INPUT -i tun0 -m comment --comment "somebody-else" -j DROP');
     await firewall.apply(TAG, seedServerFirewallRules({ device: 'tun0' }));
     await firewall.remove(TAG);
-    assert.deepEqual(inputRules(4), ['-A INPUT -i tun0 -p udp -m udp --dport 53 -j ACCEPT', `-A INPUT -i tun0 -m comment --comment "${OTHER_TAG}" -j DROP`]);
+    assert.deepEqual(inputRules(4), [
+      '-A INPUT -i tun0 -p udp -m udp --dport 53 -j ACCEPT',
+      `-A INPUT -i tun0 -m comment --comment "${OTHER_TAG}" -j DROP`,
+    ]);
     assert.deepEqual(inputRules(6), ['-A INPUT -i tun0 -m comment --comment "somebody-else" -j DROP']);
   });
 
@@ -143,8 +184,17 @@ describe('firewall engine (fake iptables)', () => {
   it('applies 1,000 networks in one transaction, and the nft backend without --wait', async () => {
     const nft = createFirewall(iptablesBackend('nft', fake.runner), silentLogger);
     assert.deepEqual(await nft.apply(SEED_SERVER_ROOT_TAG, THOUSAND_NETWORKS), { added: 1000, deleted: 0 });
-    assert.deepEqual(fake.restores.map((r) => [r.command, ...r.args]), [['iptables-nft-restore', '--noflush']]);
-    assert.equal(fake.listing(4, 'nat').split('\n').filter((line) => line.startsWith('-A OUTPUT')).length, 1000);
+    assert.deepEqual(
+      fake.restores.map((r) => [r.command, ...r.args]),
+      [['iptables-nft-restore', '--noflush']],
+    );
+    assert.equal(
+      fake
+        .listing(4, 'nat')
+        .split('\n')
+        .filter((line) => line.startsWith('-A OUTPUT')).length,
+      1000,
+    );
     assert.deepEqual(await nft.apply(SEED_SERVER_ROOT_TAG, THOUSAND_NETWORKS), { added: 0, deleted: 0 });
     assert.deepEqual(await nft.remove(SEED_SERVER_ROOT_TAG), { added: 0, deleted: 1000 });
     assert.equal(fake.restores.length, 2);
@@ -158,7 +208,10 @@ describe('firewall engine (fake iptables)', () => {
     fake.failWhen = (call) => call.includes('-d 10.1.244.0/24');
     await assert.rejects(firewall.apply(SEED_SERVER_ROOT_TAG, THOUSAND_NETWORKS), (err: Error) => {
       assert.match(err.message, /iptables-legacy-restore --wait --noflush: exit 1: iptables-restore: line 502 failed: injected failure/);
-      assert.match(err.message, /\(at: -A OUTPUT -m owner --gid-owner 31415 -d 10\.1\.244\.0\/24 -m comment --comment vpn-seed-server:root -j NETMAP --to /);
+      assert.match(
+        err.message,
+        /\(at: -A OUTPUT -m owner --gid-owner 31415 -d 10\.1\.244\.0\/24 -m comment --comment vpn-seed-server:root -j NETMAP --to /,
+      );
       return true;
     });
     assert.equal(fake.dump(), before);
@@ -166,13 +219,19 @@ describe('firewall engine (fake iptables)', () => {
 
   it('keeps the tables changed before a failing one, says so, and completes the change on the next apply', async () => {
     const lines: string[] = [];
-    const logged = createFirewall(iptablesBackend('legacy', fake.runner), createLogger({ style: 'iso', write: (line) => lines.push(line) }));
+    const logged = createFirewall(
+      iptablesBackend('legacy', fake.runner),
+      createLogger({ style: 'iso', write: (line) => lines.push(line) }),
+    );
     const rules = seedServerFirewallRules({ device: 'tun0', seedPodNetwork: Cidr.parse('10.96.0.0/11') });
     fake.failWhen = (call) => call.startsWith('6 filter');
     await assert.rejects(logged.apply(TAG, rules), /ip6tables-legacy-restore --wait --noflush: exit 1: .*injected failure/);
     assert.equal(inputRules(6).length, 0);
     assert.equal(inputRules(4).length, 2);
-    assert.match(lines.join('\n'), /warn firewall rules changed only in part tag=vpn-seed-server:firewall:tun0 changed="IPv4 filter,IPv4 nat" failed="IPv6 filter"/);
+    assert.match(
+      lines.join('\n'),
+      /warn firewall rules changed only in part tag=vpn-seed-server:firewall:tun0 changed="IPv4 filter,IPv4 nat" failed="IPv6 filter"/,
+    );
     fake.failWhen = () => false;
     assert.deepEqual(await logged.apply(TAG, rules), { added: 4, deleted: 0 });
     const complete = new FakeIptables();
@@ -184,14 +243,19 @@ describe('firewall engine (fake iptables)', () => {
     const logRule = input(4, '-i', 'tun0', '-j', 'LOG', '--log-prefix', 'shoot "said" \\ hi');
     await firewall.apply(TAG, [logRule]);
     assert.match(fake.restores[0]!.input, /--log-prefix "shoot \\"said\\" \\\\ hi"\n/);
-    assert.deepEqual(inputRules(4), ['-A INPUT -i tun0 -m comment --comment "vpn-seed-server:firewall:tun0" -j LOG --log-prefix "shoot \\"said\\" \\\\ hi"']);
+    assert.deepEqual(inputRules(4), [
+      '-A INPUT -i tun0 -m comment --comment "vpn-seed-server:firewall:tun0" -j LOG --log-prefix "shoot \\"said\\" \\\\ hi"',
+    ]);
     assert.deepEqual(await firewall.apply(TAG, [logRule]), { added: 0, deleted: 0 });
   });
 
   it('treats a table the kernel lacks as holding none of its rules', async () => {
     fake.missingTables.add('6 nat');
     fake.missingTables.add('6 mangle');
-    assert.deepEqual(await firewall.apply(TAG, seedServerFirewallRules({ device: 'tun0', seedPodNetwork: Cidr.parse('10.96.0.0/11') })), { added: 10, deleted: 0 });
+    assert.deepEqual(await firewall.apply(TAG, seedServerFirewallRules({ device: 'tun0', seedPodNetwork: Cidr.parse('10.96.0.0/11') })), {
+      added: 10,
+      deleted: 0,
+    });
     assert.deepEqual(await firewall.remove(TAG), { added: 0, deleted: 10 });
   });
 

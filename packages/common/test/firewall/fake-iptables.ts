@@ -37,7 +37,8 @@ export class FakeIptables {
     const family: IpVersion = command.startsWith('ip6tables') ? 6 : 4;
     if (command.endsWith('-save') && args.length === 0) return ok(this.save(family));
     if (command.endsWith('-restore') && input !== undefined) {
-      if (!args.includes('--noflush')) throw new Error(`fake iptables: restore without --noflush would flush every table: ${args.join(' ')}`);
+      if (!args.includes('--noflush'))
+        throw new Error(`fake iptables: restore without --noflush would flush every table: ${args.join(' ')}`);
       this.restores.push({ command, args, input });
       return this.restore(family, input);
     }
@@ -54,9 +55,7 @@ export class FakeIptables {
 
   /** The whole state, for before/after comparisons. */
   dump(): string {
-    return [4, 6]
-      .flatMap((family) => TABLES.map((table) => `# ${family} ${table}\n${this.listing(family as IpVersion, table)}`))
-      .join('');
+    return [4, 6].flatMap((family) => TABLES.map((table) => `# ${family} ${table}\n${this.listing(family as IpVersion, table)}`)).join('');
   }
 
   /** One table as `-S` prints it. */
@@ -67,7 +66,12 @@ export class FakeIptables {
   private save(family: IpVersion): string {
     const tables = TABLES.filter((table) => !this.missingTables.has(`${family} ${table}`));
     return tables
-      .map((table) => [`*${table}`, ...BUILTIN_CHAINS[table].map((chain) => `:${chain} ACCEPT [0:0]`), ...this.ruleLines(family, table), 'COMMIT'].join('\n') + '\n')
+      .map(
+        (table) =>
+          [`*${table}`, ...BUILTIN_CHAINS[table].map((chain) => `:${chain} ACCEPT [0:0]`), ...this.ruleLines(family, table), 'COMMIT'].join(
+            '\n',
+          ) + '\n',
+      )
       .join('');
   }
 
@@ -90,7 +94,11 @@ export class FakeIptables {
       if (line.startsWith('*')) {
         table = line.slice(1) as Table;
         if (this.missingTables.has(`${family} ${table}`)) {
-          return { code: 1, stdout: '', stderr: `iptables-restore v1.8.9 (legacy): iptables-restore: unable to initialize table '${table}'\n\nError occurred at line: ${n}\n` };
+          return {
+            code: 1,
+            stdout: '',
+            stderr: `iptables-restore v1.8.9 (legacy): iptables-restore: unable to initialize table '${table}'\n\nError occurred at line: ${n}\n`,
+          };
         }
         pending = new Map([...this.chains].map(([key, rules]) => [key, rules.map((rule) => [...rule])]));
         continue;

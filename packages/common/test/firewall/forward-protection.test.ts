@@ -79,7 +79,9 @@ describe('seed server forward protection [root]', function () {
       const listen = (ns: TestNetns, args: string[]): Promise<Peer> => Peer.start(ns, UDP_PEER, args, (peer) => peers.push(peer));
 
       it('the reference rules (INPUT only) let a datagram the shoot sends to 241/8 into the seed pod network', async () => {
-        const referenceRules = seedServerFirewallRules({ device: 'tun0', seedPodNetwork: SEED_POD_NETWORK }).filter((r) => r.chain !== 'FORWARD');
+        const referenceRules = seedServerFirewallRules({ device: 'tun0', seedPodNetwork: SEED_POD_NETWORK }).filter(
+          (r) => r.chain !== 'FORWARD',
+        );
         await firewall.apply(TAG, referenceRules);
         const listener = await listen(pod, ['listen', '5555']);
         assert.equal(sendFrom(shoot, [POD_AS_SEEN_BY_SHOOT, '5555', 'from-the-shoot']).status, 0);

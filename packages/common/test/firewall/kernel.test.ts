@@ -25,7 +25,13 @@ const MAPPINGS = netmapOf(
 );
 const FIREWALL_TAG = seedServerFirewallTag('tun0');
 /** The root command's envoy NETMAP rules for 1,000 shoot node networks. */
-const THOUSAND_NETWORKS = seedServerRootRules(netmapOf([], [], Array.from({ length: 1000 }, (_, i) => Cidr.parse(`10.${i >> 8}.${i & 255}.0/24`))));
+const THOUSAND_NETWORKS = seedServerRootRules(
+  netmapOf(
+    [],
+    [],
+    Array.from({ length: 1000 }, (_, i) => Cidr.parse(`10.${i >> 8}.${i & 255}.0/24`)),
+  ),
+);
 
 /** Every rule set we build, each under its own tag: together they touch every table and both families. */
 function allRuleSets(seedPodNetwork: string): [RuleTag, Rule[]][] {
@@ -33,14 +39,29 @@ function allRuleSets(seedPodNetwork: string): [RuleTag, Rule[]][] {
   return [
     [SEED_SERVER_ROOT_TAG, seedServerRootRules(MAPPINGS)],
     [FIREWALL_TAG, seedServerFirewallRules({ device: 'tun0', seedPodNetwork: seedPod })],
-    [shootClientTag('tun0'), shootClientRules({ forwardDevice: 'tun0', families: ['IPv4', 'IPv6'], mappings: MAPPINGS, applyNetmap: true })],
+    [
+      shootClientTag('tun0'),
+      shootClientRules({ forwardDevice: 'tun0', families: ['IPv4', 'IPv6'], mappings: MAPPINGS, applyNetmap: true }),
+    ],
     [
       shootClientTag('tap1'),
-      shootClientRules({ forwardDevice: 'tap1', families: ['IPv4', 'IPv6'], mappings: MAPPINGS, applyNetmap: true, ha: { server: 1, vpnNetwork: DEFAULT_VPN_NETWORK } }),
+      shootClientRules({
+        forwardDevice: 'tap1',
+        families: ['IPv4', 'IPv6'],
+        mappings: MAPPINGS,
+        applyNetmap: true,
+        ha: { server: 1, vpnNetwork: DEFAULT_VPN_NETWORK },
+      }),
     ],
     [
       seedClientTag('tap0'),
-      seedClientRules({ device: 'tap0', mappings: MAPPINGS, seedPodNetwork: seedPod, applyNetmap: true, neighbourSlice: haServerSlice(DEFAULT_VPN_NETWORK, 0) }),
+      seedClientRules({
+        device: 'tap0',
+        mappings: MAPPINGS,
+        seedPodNetwork: seedPod,
+        applyNetmap: true,
+        neighbourSlice: haServerSlice(DEFAULT_VPN_NETWORK, 0),
+      }),
     ],
   ];
 }
@@ -61,7 +82,8 @@ function addForeignRules(ns: TestNetns, backend: BackendName): void {
     iptablesIn(ns, backend, family, '-A FOREIGN -i eth9 -j RETURN');
     iptablesIn(ns, backend, family, '-A INPUT -j FOREIGN');
     iptablesIn(ns, backend, family, '-A FORWARD -i eth9 -j ACCEPT');
-    for (const chain of ['PREROUTING', 'POSTROUTING', 'OUTPUT']) iptablesIn(ns, backend, family, `-t nat -A ${chain} -s ${documentation} -j RETURN`);
+    for (const chain of ['PREROUTING', 'POSTROUTING', 'OUTPUT'])
+      iptablesIn(ns, backend, family, `-t nat -A ${chain} -s ${documentation} -j RETURN`);
     iptablesIn(ns, backend, family, '-t mangle -A POSTROUTING -o eth9 -j RETURN');
     iptablesIn(ns, backend, family, `-t raw -A PREROUTING -s ${documentation} -j RETURN`);
   }
@@ -106,18 +128,36 @@ describe('firewall against the kernel [root]', function () {
 
         await applyAll(firewall, '10.96.0.0/11');
         const applied = saveAll(netns, backend);
-        assert.match(applied, /-A PREROUTING -d 241\.0\.0\.0\/8 -i tun0 -m comment --comment "vpn-seed-server:firewall:tun0" -j NETMAP --to 10\.96\.0\.0\/11/);
-        assert.match(applied, /-A INPUT -s fe80::\/10 -i tap0 -p ipv6-icmp -m icmp6 --icmpv6-type 136 -m hl --hl-eq 255 -m limit --limit 100\/sec --limit-burst 200 -m comment --comment "vpn-shoot-client:seed-client:tap0" -j ACCEPT/);
+        assert.match(
+          applied,
+          /-A PREROUTING -d 241\.0\.0\.0\/8 -i tun0 -m comment --comment "vpn-seed-server:firewall:tun0" -j NETMAP --to 10\.96\.0\.0\/11/,
+        );
+        assert.match(
+          applied,
+          /-A INPUT -s fe80::\/10 -i tap0 -p ipv6-icmp -m icmp6 --icmpv6-type 136 -m hl --hl-eq 255 -m limit --limit 100\/sec --limit-burst 200 -m comment --comment "vpn-shoot-client:seed-client:tap0" -j ACCEPT/,
+        );
         assert.doesNotMatch(applied, /--icmpv6-type 13[347]/);
-        assert.match(applied, /-A PREROUTING -i tap1 -s fd8f:6d53:b97a:1::\/96 -m iprange ! --src-range fd8f:6d53:b97a:1::101:0-fd8f:6d53:b97a:1::101:ffff -m comment --comment "vpn-shoot-client:shoot-client:tap1" -j DROP|-A PREROUTING -s fd8f:6d53:b97a:1::\/96 -i tap1 -m iprange ! --src-range fd8f:6d53:b97a:1::101:0-fd8f:6d53:b97a:1::101:ffff -m comment --comment "vpn-shoot-client:shoot-client:tap1" -j DROP/);
+        assert.match(
+          applied,
+          /-A PREROUTING -i tap1 -s fd8f:6d53:b97a:1::\/96 -m iprange ! --src-range fd8f:6d53:b97a:1::101:0-fd8f:6d53:b97a:1::101:ffff -m comment --comment "vpn-shoot-client:shoot-client:tap1" -j DROP|-A PREROUTING -s fd8f:6d53:b97a:1::\/96 -i tap1 -m iprange ! --src-range fd8f:6d53:b97a:1::101:0-fd8f:6d53:b97a:1::101:ffff -m comment --comment "vpn-shoot-client:shoot-client:tap1" -j DROP/,
+        );
 
-        assert.deepEqual(await applyAll(firewall, '10.96.0.0/11'), allRuleSets('10.96.0.0/11').map(() => ({ added: 0, deleted: 0 })));
+        assert.deepEqual(
+          await applyAll(firewall, '10.96.0.0/11'),
+          allRuleSets('10.96.0.0/11').map(() => ({ added: 0, deleted: 0 })),
+        );
         assert.equal(saveAll(netns, backend), applied);
 
-        assert.deepEqual(await firewall.apply(FIREWALL_TAG, seedServerFirewallRules({ device: 'tun0', seedPodNetwork: Cidr.parse('100.112.0.0/12') })), { added: 2, deleted: 2 });
+        assert.deepEqual(
+          await firewall.apply(FIREWALL_TAG, seedServerFirewallRules({ device: 'tun0', seedPodNetwork: Cidr.parse('100.112.0.0/12') })),
+          { added: 2, deleted: 2 },
+        );
         const changed = saveAll(netns, backend);
         assert.doesNotMatch(changed, /-s 10\.96\.0\.0\/11 -o tun0|"vpn-seed-server:firewall:tun0" -j NETMAP --to 10\.96\.0\.0\/11/);
-        assert.match(changed, /-A POSTROUTING -s 100\.112\.0\.0\/12 -o tun0 -m comment --comment "vpn-seed-server:firewall:tun0" -j NETMAP --to 241\.0\.0\.0\/8/);
+        assert.match(
+          changed,
+          /-A POSTROUTING -s 100\.112\.0\.0\/12 -o tun0 -m comment --comment "vpn-seed-server:firewall:tun0" -j NETMAP --to 241\.0\.0\.0\/8/,
+        );
 
         for (const [tag] of allRuleSets('10.96.0.0/11')) await firewall.remove(tag);
         assert.equal(saveAll(netns, backend), original);
@@ -134,7 +174,13 @@ describe('firewall against the kernel [root]', function () {
         const ours = applied.split('\n').filter((line) => line.includes(`--comment "${SEED_SERVER_ROOT_TAG}" `));
         assert.equal(ours.length, 1000);
         assert.ok(ours.every((line) => line.startsWith('-A OUTPUT -d 10.')));
-        assert.equal(applied.split('\n').filter((line) => !ours.includes(line)).join('\n'), withoutRoot);
+        assert.equal(
+          applied
+            .split('\n')
+            .filter((line) => !ours.includes(line))
+            .join('\n'),
+          withoutRoot,
+        );
 
         assert.deepEqual(await firewall.apply(SEED_SERVER_ROOT_TAG, THOUSAND_NETWORKS), { added: 0, deleted: 0 });
         assert.equal(saveAll(netns, backend), applied);
@@ -153,7 +199,11 @@ describe('firewall against the kernel [root]', function () {
           await applyAll(firewall, '10.96.0.0/11');
           await firewall.apply(SEED_SERVER_ROOT_TAG, THOUSAND_NETWORKS.slice(0, 10));
           const before = saveAll(netns, backend);
-          const rules: Rule[] = [...THOUSAND_NETWORKS.slice(0, 500), { family: 4, table: 'nat', chain: 'POSTROUTING', args: invalid }, ...THOUSAND_NETWORKS.slice(500)];
+          const rules: Rule[] = [
+            ...THOUSAND_NETWORKS.slice(0, 500),
+            { family: 4, table: 'nat', chain: 'POSTROUTING', args: invalid },
+            ...THOUSAND_NETWORKS.slice(500),
+          ];
           await assert.rejects(firewall.apply(SEED_SERVER_ROOT_TAG, rules), new RegExp(`iptables-${backend}-restore .*exit \\d+: `));
           assert.equal(saveAll(netns, backend), before);
         });
@@ -163,9 +213,17 @@ describe('firewall against the kernel [root]', function () {
         const netns = ns!;
         const firewall = createFirewall(iptablesBackend(backend, netnsRunner(netns)), silentLogger);
         const before = saveAll(netns, backend);
-        const rules: Rule[] = ([4, 6] as const).map((family) => ({ family, table: 'filter', chain: 'FOREIGN', args: ['-i', 'tun0', '-j', 'DROP'] }));
+        const rules: Rule[] = ([4, 6] as const).map((family) => ({
+          family,
+          table: 'filter',
+          chain: 'FOREIGN',
+          args: ['-i', 'tun0', '-j', 'DROP'],
+        }));
         assert.deepEqual(await firewall.apply(FIREWALL_TAG, rules), { added: 2, deleted: 0 });
-        assert.match(iptablesIn(netns, backend, 6, '-S FOREIGN'), /-A FOREIGN -i eth9 -j RETURN\n-A FOREIGN -i tun0 -m comment --comment "vpn-seed-server:firewall:tun0" -j DROP\n/);
+        assert.match(
+          iptablesIn(netns, backend, 6, '-S FOREIGN'),
+          /-A FOREIGN -i eth9 -j RETURN\n-A FOREIGN -i tun0 -m comment --comment "vpn-seed-server:firewall:tun0" -j DROP\n/,
+        );
         await firewall.remove(FIREWALL_TAG);
         assert.equal(saveAll(netns, backend), before);
       });
@@ -178,12 +236,17 @@ describe('firewall against the kernel [root]', function () {
         const firewall = createFirewall(iptablesBackend(backend, netnsRunner(netns)), silentLogger);
         const rules = seedServerFirewallRules({ device: 'tun0' }).filter((rule) => rule.family === 4 && rule.chain === 'FORWARD');
         assert.deepEqual(await firewall.apply(FIREWALL_TAG, rules), { added: 2, deleted: 3 });
-        assert.deepEqual(iptablesIn(netns, backend, 4, '-S FORWARD').split('\n').filter((line) => line.startsWith('-A')), [
-          '-A FORWARD -i eth9 -j ACCEPT',
-          '-A FORWARD -o eth9 -j ACCEPT',
-          '-A FORWARD -i tun0 -m state --state RELATED,ESTABLISHED -m comment --comment "vpn-seed-server:firewall:tun0" -j ACCEPT',
-          '-A FORWARD -i tun0 -m comment --comment "vpn-seed-server:firewall:tun0" -j DROP',
-        ]);
+        assert.deepEqual(
+          iptablesIn(netns, backend, 4, '-S FORWARD')
+            .split('\n')
+            .filter((line) => line.startsWith('-A')),
+          [
+            '-A FORWARD -i eth9 -j ACCEPT',
+            '-A FORWARD -o eth9 -j ACCEPT',
+            '-A FORWARD -i tun0 -m state --state RELATED,ESTABLISHED -m comment --comment "vpn-seed-server:firewall:tun0" -j ACCEPT',
+            '-A FORWARD -i tun0 -m comment --comment "vpn-seed-server:firewall:tun0" -j DROP',
+          ],
+        );
       });
 
       it('fails on a chain that does not exist, changing nothing', async () => {
@@ -191,7 +254,10 @@ describe('firewall against the kernel [root]', function () {
         const before = saveAll(netns, backend);
         const firewall = createFirewall(iptablesBackend(backend, netnsRunner(netns)), silentLogger);
         await assert.rejects(
-          firewall.apply(FIREWALL_TAG, [{ family: 4, table: 'filter', chain: 'INPUT', args: ['-j', 'ACCEPT'] }, { family: 4, table: 'filter', chain: 'MISSING', args: ['-j', 'DROP'] }]),
+          firewall.apply(FIREWALL_TAG, [
+            { family: 4, table: 'filter', chain: 'INPUT', args: ['-j', 'ACCEPT'] },
+            { family: 4, table: 'filter', chain: 'MISSING', args: ['-j', 'DROP'] },
+          ]),
           /line 3/,
         );
         assert.equal(saveAll(netns, backend), before);
@@ -201,7 +267,9 @@ describe('firewall against the kernel [root]', function () {
         const netns = ns!;
         const before = saveAll(netns, backend);
         const firewall = createFirewall(iptablesBackend(backend, netnsRunner(netns)), silentLogger);
-        const rules: Rule[] = [{ family: 6, table: 'filter', chain: 'INPUT', args: ['-i', 'tun0', '-j', 'LOG', '--log-prefix', `it's "x" \\ y`] }];
+        const rules: Rule[] = [
+          { family: 6, table: 'filter', chain: 'INPUT', args: ['-i', 'tun0', '-j', 'LOG', '--log-prefix', `it's "x" \\ y`] },
+        ];
         await firewall.apply(FIREWALL_TAG, rules);
         assert.match(iptablesIn(netns, backend, 6, '-S INPUT'), /--log-prefix "it\\'s \\"x\\" \\\\ y"/);
         assert.deepEqual(await firewall.apply(FIREWALL_TAG, rules), { added: 0, deleted: 0 });

@@ -11,7 +11,10 @@ const PRINTED_FORMS: [given: string, printed: string][] = [
   ['! --in-interface tun0 -p udp --dport 5400 -j ACCEPT', '! -i tun0 -p udp -m udp --dport 5400 -j ACCEPT'],
   ['-i tun0 -p icmpv6 --icmpv6-type 135 -j ACCEPT', '-i tun0 -p ipv6-icmp -m icmp6 --icmpv6-type 135 -j ACCEPT'],
   ['-i tun0 -d FD00:0:0:0::1/64 -j ACCEPT', '-d fd00::/64 -i tun0 -j ACCEPT'],
-  ['-m owner --gid-owner 31415 -d 10.250.0.0/16 -j NETMAP --to 242.0.0.0/16', '-d 10.250.0.0/16 -m owner --gid-owner 31415 -j NETMAP --to 242.0.0.0/16'],
+  [
+    '-m owner --gid-owner 31415 -d 10.250.0.0/16 -j NETMAP --to 242.0.0.0/16',
+    '-d 10.250.0.0/16 -m owner --gid-owner 31415 -j NETMAP --to 242.0.0.0/16',
+  ],
 ];
 
 describe('firewall rule key', () => {
@@ -38,7 +41,14 @@ describe('firewall rule key', () => {
 describe('firewall rule listing', () => {
   it('splits saved lines, unquoting and unescaping strings', () => {
     assert.deepEqual(splitSavedLine('-A INPUT -m comment --comment "a \\"b\\" \\\\c" -j DROP'), [
-      '-A', 'INPUT', '-m', 'comment', '--comment', 'a "b" \\c', '-j', 'DROP',
+      '-A',
+      'INPUT',
+      '-m',
+      'comment',
+      '--comment',
+      'a "b" \\c',
+      '-j',
+      'DROP',
     ]);
     assert.deepEqual(splitSavedLine('  -A  X  "" y'), ['-A', 'X', '', 'y']);
   });

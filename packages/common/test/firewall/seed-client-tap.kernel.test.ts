@@ -103,11 +103,12 @@ describe('kube-apiserver pod tap rules against real packets [root]', function ()
         firewall = createFirewall(iptablesBackend(backend, netnsRunner(kapi)), silentLogger);
       });
 
-      const start = (ns: TestNetns, program: string, args: string[]): Promise<Peer> => Peer.start(ns, program, args, (peer) => peers.push(peer));
+      const start = (ns: TestNetns, program: string, args: string[]): Promise<Peer> =>
+        Peer.start(ns, program, args, (peer) => peers.push(peer));
       const rules = (): ReturnType<typeof seedClientRules> =>
         seedClientRules({ device: 'tap0', mappings: [], seedPodNetwork: undefined, applyNetmap: false, neighbourSlice: SLICE });
 
-      it('control without the rules: the shoot connects, sends and pings into the pod and through it; the reference\'s INPUT rules leave the way through open; with ours nothing arrives', async () => {
+      it("control without the rules: the shoot connects, sends and pings into the pod and through it; the reference's INPUT rules leave the way through open; with ours nothing arrives", async () => {
         const sinks = {
           kapiTcp: await start(kapi, TCP_PEER, ['listen', PORT]),
           kapiUdp: await start(kapi, UDP_PEER, ['listen', PORT]),
@@ -116,7 +117,11 @@ describe('kube-apiserver pod tap rules against real packets [root]', function ()
         };
 
         const open = await attack(shoot, 'control');
-        assert.deepEqual(open.filter((a) => a.tcp !== 0 || a.ping !== 0), [], 'control: every connection and echo request answered');
+        assert.deepEqual(
+          open.filter((a) => a.tcp !== 0 || a.ping !== 0),
+          [],
+          'control: every connection and echo request answered',
+        );
         await sinks.podUdp.waitFor((l) => l === `${SHOOT_TAP_V4} control`);
         const control = Object.fromEntries(Object.entries(sinks).map(([name, sink]) => [name, [...sink.heard].sort()]));
         assert.deepEqual(control, {
@@ -127,7 +132,10 @@ describe('kube-apiserver pod tap rules against real packets [root]', function ()
         });
 
         const heardBeforeReference = Object.values(sinks).map((sink) => sink.heard.length);
-        await firewall.apply(TAG, rules().filter((rule) => rule.chain === 'INPUT'));
+        await firewall.apply(
+          TAG,
+          rules().filter((rule) => rule.chain === 'INPUT'),
+        );
         const reference = await attack(shoot, 'reference');
         assert.deepEqual(
           reference.filter((a) => a.target.startsWith('10.') || a.target.startsWith('fd00:')).map((a) => a.tcp),
@@ -142,8 +150,16 @@ describe('kube-apiserver pod tap rules against real packets [root]', function ()
         const heardBefore = Object.values(sinks).map((sink) => sink.heard.length);
         await firewall.apply(TAG, rules());
         const closed = await attack(shoot, 'with-rules');
-        assert.deepEqual(closed.filter((a) => a.tcp !== 2), [], 'every handshake silently dropped');
-        assert.deepEqual(closed.filter((a) => a.ping === 0), [], 'no echo request answered');
+        assert.deepEqual(
+          closed.filter((a) => a.tcp !== 2),
+          [],
+          'every handshake silently dropped',
+        );
+        assert.deepEqual(
+          closed.filter((a) => a.ping === 0),
+          [],
+          'no echo request answered',
+        );
         await new Promise((resolve) => setTimeout(resolve, 300));
         assert.deepEqual(
           Object.values(sinks).flatMap((sink, i) => sink.heard.slice(heardBefore[i])),

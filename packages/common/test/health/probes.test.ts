@@ -13,11 +13,14 @@ const fixture = (name: string): string => path.join(FIXTURES, name);
 const UPDATED_AT = Date.parse('2026-07-17T09:31:10Z');
 const after = (ms: number) => () => new Date(UPDATED_AT + ms);
 
-const CLIENT_HEADER = 'HEADER,CLIENT_LIST,Common Name,Real Address,Virtual Address,Virtual IPv6 Address,Bytes Received,Bytes Sent,Connected Since,Connected Since (time_t),Username,Client ID,Peer ID,Data Channel Cipher';
+const CLIENT_HEADER =
+  'HEADER,CLIENT_LIST,Common Name,Real Address,Virtual Address,Virtual IPv6 Address,Bytes Received,Bytes Sent,Connected Since,Connected Since (time_t),Username,Client ID,Peer ID,Data Channel Cipher';
 const written = (status: OpenVpnStatus): StatusFile => ({ written: true, status });
 const EMPTY: StatusFile = { written: false };
 function statusWith(...commonNames: string[]): StatusFile {
-  const rows = commonNames.map((cn, i) => `CLIENT_LIST,${cn},100.64.0.${i + 1}:4000,,,1,1,2026-07-17 09:00:00,1784278800,UNDEF,${i},${i},AES-256-GCM`);
+  const rows = commonNames.map(
+    (cn, i) => `CLIENT_LIST,${cn},100.64.0.${i + 1}:4000,,,1,1,2026-07-17 09:00:00,1784278800,UNDEF,${i},${i},AES-256-GCM`,
+  );
   return written(parseStatus(['TIME,2026-07-17 09:31:10,1784280670', CLIENT_HEADER, ...rows, 'END'].join('\n')));
 }
 
@@ -48,7 +51,7 @@ describe('health', () => {
       });
     });
 
-    it('is not alive when TIME lies more than 2 s ahead of the clock (a clock stepped back, or not OpenVPN\'s file)', () => {
+    it("is not alive when TIME lies more than 2 s ahead of the clock (a clock stepped back, or not OpenVPN's file)", () => {
       assert.equal(isAlive(statusWith(), new Date(UPDATED_AT - 2_000)).ok, true);
       assert.deepEqual(isAlive(statusWith(), new Date(UPDATED_AT - 2_001)), {
         ok: false,
@@ -57,8 +60,11 @@ describe('health', () => {
       assert.equal(isAlive(statusWith(), new Date(UPDATED_AT - 86_400_000)).ok, false);
     });
 
-    it('is not alive while the file is empty (before OpenVPN\'s first status interval)', () => {
-      assert.deepEqual(isAlive(EMPTY, new Date(UPDATED_AT)), { ok: false, reason: 'the status file is empty: OpenVPN has not written its first status yet' });
+    it("is not alive while the file is empty (before OpenVPN's first status interval)", () => {
+      assert.deepEqual(isAlive(EMPTY, new Date(UPDATED_AT)), {
+        ok: false,
+        reason: 'the status file is empty: OpenVPN has not written its first status yet',
+      });
     });
 
     it('takes a custom update interval', () => {
@@ -114,11 +120,17 @@ describe('health', () => {
     });
 
     it('is not ready when only a half-open connection is present', async () => {
-      assert.deepEqual(await ready('openvpn-undef-only.status'), { ok: false, reason: 'no shoot client connected yet (1 connected: UNDEF)' });
+      assert.deepEqual(await ready('openvpn-undef-only.status'), {
+        ok: false,
+        reason: 'no shoot client connected yet (1 connected: UNDEF)',
+      });
     });
 
     it('does not look at freshness', async () => {
-      assert.equal((await checkHealth(fixture('openvpn26-nonha-ready.status'), 'readiness', { isHA: false, now: after(3_600_000) })).ok, true);
+      assert.equal(
+        (await checkHealth(fixture('openvpn26-nonha-ready.status'), 'readiness', { isHA: false, now: after(3_600_000) })).ok,
+        true,
+      );
     });
   });
 

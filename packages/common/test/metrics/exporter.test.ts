@@ -69,7 +69,8 @@ describe('metrics exporter', () => {
     const text = await scrape([NONHA]);
     const p = NONHA;
     const client = `status_path="${p}",common_name="vpn-shoot-client",connection_time="1784275200",real_address="100.64.3.32:41392",virtual_address="",username="UNDEF"`;
-    const route = (va: string) => `status_path="${p}",common_name="vpn-shoot-client",real_address="100.64.3.32:41392",virtual_address="${va}"`;
+    const route = (va: string) =>
+      `status_path="${p}",common_name="vpn-shoot-client",real_address="100.64.3.32:41392",virtual_address="${va}"`;
     const lines = samples(text).filter((l) => l.startsWith('openvpn_'));
     assert.deepEqual(lines, [
       `openvpn_up{status_path="${p}"} 1`,
@@ -102,8 +103,16 @@ describe('metrics exporter', () => {
 
   it('labels the real address verbatim, 2.7 notation included', async () => {
     const text = await scrape([HA]);
-    assert.ok(text.includes(`common_name="vpn-seed-client",connection_time="1784280300",real_address="tcp6:[fd43:7ff4:965a::4]:42124",virtual_address="",username="UNDEF"} 500`));
-    assert.ok(text.includes(`openvpn_server_route_last_reference_time_seconds{status_path="${HA}",common_name="vpn-shoot-client-0",real_address="tcp6-server:100.64.5.13:47764",virtual_address="de:23:94:06:67:04@0"} 1784280665`));
+    assert.ok(
+      text.includes(
+        `common_name="vpn-seed-client",connection_time="1784280300",real_address="tcp6:[fd43:7ff4:965a::4]:42124",virtual_address="",username="UNDEF"} 500`,
+      ),
+    );
+    assert.ok(
+      text.includes(
+        `openvpn_server_route_last_reference_time_seconds{status_path="${HA}",common_name="vpn-shoot-client-0",real_address="tcp6-server:100.64.5.13:47764",virtual_address="de:23:94:06:67:04@0"} 1784280665`,
+      ),
+    );
     assert.ok(text.includes(`openvpn_server_connected_clients{status_path="${HA}"} 4`));
   });
 
@@ -111,15 +120,21 @@ describe('metrics exporter', () => {
     const text = await scrape([BAD_CLIENT]);
     assert.ok(text.includes(`openvpn_up{status_path="${BAD_CLIENT}"} 1`));
     assert.ok(text.includes(`openvpn_server_connected_clients{status_path="${BAD_CLIENT}"} 2`));
-    assert.ok(text.includes(`common_name="UNDEF",connection_time="1784280666",real_address="10.64.100.31:50380",virtual_address="",username="UNDEF"} 0`));
+    assert.ok(
+      text.includes(
+        `common_name="UNDEF",connection_time="1784280666",real_address="10.64.100.31:50380",virtual_address="",username="UNDEF"} 0`,
+      ),
+    );
   });
 
   it('reports openvpn_up 0 and nothing else for a broken or missing file, next to a good one', async () => {
-    const lines = samples(await scrape([BROKEN, NONHA, MISSING])).filter((l) => l.startsWith('openvpn_') && !l.startsWith('openvpn_netstat'));
-    assert.deepEqual(lines.filter((l) => l.includes(BROKEN) || l.includes(MISSING)), [
-      `openvpn_up{status_path="${BROKEN}"} 0`,
-      `openvpn_up{status_path="${MISSING}"} 0`,
-    ]);
+    const lines = samples(await scrape([BROKEN, NONHA, MISSING])).filter(
+      (l) => l.startsWith('openvpn_') && !l.startsWith('openvpn_netstat'),
+    );
+    assert.deepEqual(
+      lines.filter((l) => l.includes(BROKEN) || l.includes(MISSING)),
+      [`openvpn_up{status_path="${BROKEN}"} 0`, `openvpn_up{status_path="${MISSING}"} 0`],
+    );
     assert.ok(lines.includes(`openvpn_up{status_path="${NONHA}"} 1`));
     assert.ok(logLines.some((l) => l.includes('cannot scrape OpenVPN status') && l.includes('invalid address format: UNDEF')));
   });
@@ -137,14 +152,15 @@ describe('metrics exporter', () => {
     }
   });
 
-  it('reports an empty file (before OpenVPN\'s first status) as openvpn_up 0 and logs why', async () => {
+  it("reports an empty file (before OpenVPN's first status) as openvpn_up 0 and logs why", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'exporter-test-'));
     try {
       const file = path.join(dir, 'openvpn.status');
       writeFileSync(file, '');
-      assert.deepEqual(samples(await scrape([file])).filter((l) => l.startsWith('openvpn_') && !l.startsWith('openvpn_netstat')), [
-        `openvpn_up{status_path="${file}"} 0`,
-      ]);
+      assert.deepEqual(
+        samples(await scrape([file])).filter((l) => l.startsWith('openvpn_') && !l.startsWith('openvpn_netstat')),
+        [`openvpn_up{status_path="${file}"} 0`],
+      );
       assert.ok(logLines.some((l) => l.includes(`${file}: empty: OpenVPN has not written a status yet`)));
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -152,7 +168,14 @@ describe('metrics exporter', () => {
   });
 
   it('closes connections beyond its limit as they arrive and keeps serving the others', async () => {
-    exporter = await startExporter({ port: 0, host: '127.0.0.1', statusPaths: [NONHA], procRoot: PROC, logger, limits: { ...EXPORTER_LIMITS, maxConnections: 2 } });
+    exporter = await startExporter({
+      port: 0,
+      host: '127.0.0.1',
+      statusPaths: [NONHA],
+      procRoot: PROC,
+      logger,
+      limits: { ...EXPORTER_LIMITS, maxConnections: 2 },
+    });
     const sockets = [await connected(exporter.port), await connected(exporter.port)];
     try {
       const third = await connected(exporter.port);
@@ -199,7 +222,10 @@ describe('metrics exporter', () => {
   it('emits no netstat samples when /proc/net cannot be read, and logs why', async () => {
     const root = path.join(STATUS, 'no-proc-here');
     const text = await scrape([NONHA], root);
-    assert.deepEqual(samples(text).filter((l) => l.startsWith('openvpn_netstat')), []);
+    assert.deepEqual(
+      samples(text).filter((l) => l.startsWith('openvpn_netstat')),
+      [],
+    );
     assert.ok(text.includes(`openvpn_up{status_path="${NONHA}"} 1`));
     assert.ok(logLines.some((l) => l.includes(`couldn't get netstats: open ${root}/net/netstat: no such file or directory`)));
   });
@@ -230,9 +256,12 @@ describe('metrics exporter', () => {
 
   it('rejects a port in use', async () => {
     await start([NONHA]);
-    await assert.rejects(startExporter({ port: exporter!.port, host: '127.0.0.1', statusPaths: [NONHA], procRoot: PROC, logger: silentLogger }), {
-      code: 'EADDRINUSE',
-    });
+    await assert.rejects(
+      startExporter({ port: exporter!.port, host: '127.0.0.1', statusPaths: [NONHA], procRoot: PROC, logger: silentLogger }),
+      {
+        code: 'EADDRINUSE',
+      },
+    );
   });
 });
 
@@ -260,26 +289,32 @@ describe('exporter metrics: concurrent scrapes', () => {
 });
 
 describe('status series', () => {
-  const header = 'HEADER,CLIENT_LIST,Common Name,Real Address,Virtual Address,Virtual IPv6 Address,Bytes Received,Bytes Sent,Connected Since,Connected Since (time_t),Username,Client ID,Peer ID,Data Channel Cipher';
+  const header =
+    'HEADER,CLIENT_LIST,Common Name,Real Address,Virtual Address,Virtual IPv6 Address,Bytes Received,Bytes Sent,Connected Since,Connected Since (time_t),Username,Client ID,Peer ID,Data Channel Cipher';
 
   it('keeps the first of rows with identical label sets, but every distinct connection', () => {
-    const status = parseStatus([
-      'TIME,2026-07-17 09:31:10,1784280670',
-      header,
-      'CLIENT_LIST,UNDEF,10.0.0.1:1,,,0,0,2026-07-17 09:31:06,1784280666,UNDEF,1,0,BF-CBC',
-      'CLIENT_LIST,UNDEF,10.0.0.1:1,,,5,5,2026-07-17 09:31:06,1784280666,UNDEF,2,0,BF-CBC',
-      'CLIENT_LIST,vpn-shoot-client,10.0.0.2:2,,,7,8,2026-07-17 09:31:06,1784280666,UNDEF,3,0,AES-256-GCM',
-      // kumina drops this row, as each of its label values appeared somewhere above.
-      'CLIENT_LIST,UNDEF,10.0.0.2:2,,,9,9,2026-07-17 09:31:06,1784280666,UNDEF,4,0,BF-CBC',
-      'END',
-    ].join('\n'));
+    const status = parseStatus(
+      [
+        'TIME,2026-07-17 09:31:10,1784280670',
+        header,
+        'CLIENT_LIST,UNDEF,10.0.0.1:1,,,0,0,2026-07-17 09:31:06,1784280666,UNDEF,1,0,BF-CBC',
+        'CLIENT_LIST,UNDEF,10.0.0.1:1,,,5,5,2026-07-17 09:31:06,1784280666,UNDEF,2,0,BF-CBC',
+        'CLIENT_LIST,vpn-shoot-client,10.0.0.2:2,,,7,8,2026-07-17 09:31:06,1784280666,UNDEF,3,0,AES-256-GCM',
+        // kumina drops this row, as each of its label values appeared somewhere above.
+        'CLIENT_LIST,UNDEF,10.0.0.2:2,,,9,9,2026-07-17 09:31:06,1784280666,UNDEF,4,0,BF-CBC',
+        'END',
+      ].join('\n'),
+    );
     const series = statusSeries('/s', status);
     assert.equal(series.connectedClients, 4);
-    assert.deepEqual(series.clients.map((c) => [c.labels.common_name, c.labels.real_address, c.receivedBytes]), [
-      ['UNDEF', '10.0.0.1:1', 0n],
-      ['vpn-shoot-client', '10.0.0.2:2', 7n],
-      ['UNDEF', '10.0.0.2:2', 9n],
-    ]);
+    assert.deepEqual(
+      series.clients.map((c) => [c.labels.common_name, c.labels.real_address, c.receivedBytes]),
+      [
+        ['UNDEF', '10.0.0.1:1', 0n],
+        ['vpn-shoot-client', '10.0.0.2:2', 7n],
+        ['UNDEF', '10.0.0.2:2', 9n],
+      ],
+    );
   });
 
   it('fails on a unix-time column that is not a number, naming the path', () => {

@@ -45,7 +45,10 @@ describe('netstat', () => {
   });
 
   it('fails without netstat or snmp', async () => {
-    for (const [file, what] of [['netstat', 'netstats'], ['snmp', 'SNMP stats']] as const) {
+    for (const [file, what] of [
+      ['netstat', 'netstats'],
+      ['snmp', 'SNMP stats'],
+    ] as const) {
       const root = editableProc();
       unlinkSync(path.join(root, 'net', file));
       await assert.rejects(readNetStats(root), {
@@ -70,19 +73,36 @@ describe('netstat', () => {
 
   describe('header/value pairs (netstat, snmp)', () => {
     it('splits on single spaces and strips the colon from the protocol', () => {
-      assert.deepEqual(parseProcNetPairs('snmp', 'Tcp: OutSegs RetransSegs\nTcp: 10 2\n'), new Map([['Tcp', new Map([['OutSegs', '10'], ['RetransSegs', '2']])]]));
+      assert.deepEqual(
+        parseProcNetPairs('snmp', 'Tcp: OutSegs RetransSegs\nTcp: 10 2\n'),
+        new Map([
+          [
+            'Tcp',
+            new Map([
+              ['OutSegs', '10'],
+              ['RetransSegs', '2'],
+            ]),
+          ],
+        ]),
+      );
     });
 
     it('missing value line', () => {
-      assert.throws(() => parseProcNetPairs('snmp', 'Ip: Forwarding\nIp: 2\nTcp: OutSegs\n'), { message: 'missing value line in snmp for Tcp:' });
+      assert.throws(() => parseProcNetPairs('snmp', 'Ip: Forwarding\nIp: 2\nTcp: OutSegs\n'), {
+        message: 'missing value line in snmp for Tcp:',
+      });
     });
 
     it('header to value mismatch', () => {
-      assert.throws(() => parseProcNetPairs('snmp', SNMP.replace(/^Ip: 2 .*\n/m, '')), { message: 'header to value mismatch in snmp: Ip: vs Icmp:' });
+      assert.throws(() => parseProcNetPairs('snmp', SNMP.replace(/^Ip: 2 .*\n/m, '')), {
+        message: 'header to value mismatch in snmp: Ip: vs Icmp:',
+      });
     });
 
     it('field count mismatch, verbatim "mismatch … mismatch"', () => {
-      assert.throws(() => parseProcNetPairs('netstat', 'TcpExt: A B\nTcpExt: 1\n'), { message: 'mismatch field count mismatch in netstat: TcpExt' });
+      assert.throws(() => parseProcNetPairs('netstat', 'TcpExt: A B\nTcpExt: 1\n'), {
+        message: 'mismatch field count mismatch in netstat: TcpExt',
+      });
     });
 
     it('counts an extra space as a field (single-space split)', () => {
@@ -93,11 +113,14 @@ describe('netstat', () => {
   describe('snmp6', () => {
     it('splits the name at its first 6 and skips lines that do not fit', () => {
       const stats = parseSnmp6('Ip6InReceives \t 5\nIcmp6OutType133\t1\nUdpLite6InDatagrams 0\nIp6Bad 1 2\nNoSix 3\n\n');
-      assert.deepEqual(stats, new Map([
-        ['Ip6', new Map([['InReceives', '5']])],
-        ['Icmp6', new Map([['OutType133', '1']])],
-        ['UdpLite6', new Map([['InDatagrams', '0']])],
-      ]));
+      assert.deepEqual(
+        stats,
+        new Map([
+          ['Ip6', new Map([['InReceives', '5']])],
+          ['Icmp6', new Map([['OutType133', '1']])],
+          ['UdpLite6', new Map([['InDatagrams', '0']])],
+        ]),
+      );
     });
   });
 });

@@ -1,12 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { Cidr } from '../../src/net/cidr';
-import {
-  haPoolStart,
-  haServerAddress,
-  haServerPeerAddress,
-  haServerSlice,
-  haShootClientAddress,
-} from '../../src/net/ha-address-plan';
+import { haPoolStart, haServerAddress, haServerPeerAddress, haServerSlice, haShootClientAddress } from '../../src/net/ha-address-plan';
 import { DEFAULT_VPN_NETWORK } from '../../src/net/reserved';
 
 describe('net: HA address plan (docs/ha.md)', () => {

@@ -51,12 +51,7 @@ describe('net: netmap', () => {
         name: 'reference worked example: /16, /16, /24, /28',
         sources: ['10.1.0.0/16', '10.2.0.0/16', '10.3.1.0/24', '10.4.2.240/28'],
         dst: '242.0.0.0/8',
-        expected: [
-          '10.1.0.0/16->242.0.0.0/16',
-          '10.2.0.0/16->242.1.0.0/16',
-          '10.3.1.0/24->242.2.0.0/24',
-          '10.4.2.240/28->242.2.1.0/28',
-        ],
+        expected: ['10.1.0.0/16->242.0.0.0/16', '10.2.0.0/16->242.1.0.0/16', '10.3.1.0/24->242.2.0.0/24', '10.4.2.240/28->242.2.1.0/28'],
       },
       {
         name: 'equal prefixes keep their input order',
@@ -92,16 +87,18 @@ describe('net: netmap', () => {
     });
 
     it('fails when the sources do not fit', () => {
-      assert.throws(
-        () => netmapSubnets(cidrs('10.0.0.0/9', '11.0.0.0/9', '12.0.0.0/24'), RESERVED_RANGES.shootPods),
-        { message: 'not enough space in 244.0.0.0/8 to fit all source subnets: [10.0.0.0/9 11.0.0.0/9 12.0.0.0/24]' },
-      );
+      assert.throws(() => netmapSubnets(cidrs('10.0.0.0/9', '11.0.0.0/9', '12.0.0.0/24'), RESERVED_RANGES.shootPods), {
+        message: 'not enough space in 244.0.0.0/8 to fit all source subnets: [10.0.0.0/9 11.0.0.0/9 12.0.0.0/24]',
+      });
       const sixteens = Array.from({ length: 257 }, (_, i) => Cidr.parse(`${10 + (i >> 8)}.${i & 255}.0.0/16`));
       assert.throws(() => netmapSubnets(sixteens, RESERVED_RANGES.shootPods), /not enough space in 244.0.0.0\/8/);
     });
 
     it('fails for a source larger than the destination', () => {
-      assert.throws(() => netmapSubnets(cidrs('10.0.0.0/7'), RESERVED_RANGES.shootNodes), /10.0.0.0\/7 is larger than destination 242.0.0.0\/8/);
+      assert.throws(
+        () => netmapSubnets(cidrs('10.0.0.0/7'), RESERVED_RANGES.shootNodes),
+        /10.0.0.0\/7 is larger than destination 242.0.0.0\/8/,
+      );
     });
 
     it('fails for IPv6 sources and destinations', () => {
@@ -113,11 +110,7 @@ describe('net: netmap', () => {
   describe('shootNetworksForNetmap', () => {
     it('maps single networks to the base of their range', () => {
       const entries = shootNetworksForNetmap(cidrs('10.10.0.0/16'), cidrs('10.20.0.0/16'), cidrs('10.30.0.0/24'));
-      assert.deepEqual(mapping(entries), [
-        '10.10.0.0/16->244.0.0.0/16',
-        '10.20.0.0/16->243.0.0.0/16',
-        '10.30.0.0/24->242.0.0.0/24',
-      ]);
+      assert.deepEqual(mapping(entries), ['10.10.0.0/16->244.0.0.0/16', '10.20.0.0/16->243.0.0.0/16', '10.30.0.0/24->242.0.0.0/24']);
     });
 
     it('skips IPv6 networks; each kind starts at its range base', () => {

@@ -6,7 +6,6 @@ import { decodeLinkMessage, encodeLinkQuery, encodeLinkSetUp } from '../../src/n
 import { encodeNeighbourDelete } from '../../src/netlink/neighbour-messages';
 import { nextHopAddress } from '../../src/netlink/types';
 
-
 const cstring = (s: string): Buffer => Buffer.from(`${s}\0`);
 const FD00_1 = [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
 

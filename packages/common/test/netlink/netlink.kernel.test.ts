@@ -55,10 +55,7 @@ describe('[root] netlink against the kernel', function () {
     assert.deepEqual(okValue(r[0]), { index: ifindex, name: 'va', up: true, carrier: true, mtu: 1500, mac });
     assert.equal(okValue(r[1]), null);
     assert.equal((okValue(r[3]) as Link).up, false);
-    assert.deepEqual(
-      (okValue(r[5]) as Link[]).map((l) => l.name).sort(),
-      ['lo', 'va', 'vb', 'vc', 'vd'],
-    );
+    assert.deepEqual((okValue(r[5]) as Link[]).map((l) => l.name).sort(), ['lo', 'va', 'vb', 'vc', 'vd']);
     assert.deepEqual(errorOf(r[6]), { name: 'LinkNotFoundError', message: 'network device missing0 not found' });
     assert.match(ns.sh('ip link show va'), /<[^>]*\bUP\b[^>]*>/);
   });
@@ -89,8 +86,14 @@ describe('[root] netlink against the kernel', function () {
       flags: ['nodad', 'permanent'],
     });
     assert.deepEqual(byAddress.get('fd00:8::1')?.flags, ['tentative', 'permanent'], 'duplicate address detection runs for about a second');
-    assert.ok(v6.some((a) => a.scope === 'link' && a.address.startsWith('fe80:')), 'link-local listed too');
-    assert.deepEqual((okValue(r[5]) as InterfaceAddress[]).map((a) => `${a.address}/${a.prefixLength}`), ['198.51.100.1/24']);
+    assert.ok(
+      v6.some((a) => a.scope === 'link' && a.address.startsWith('fe80:')),
+      'link-local listed too',
+    );
+    assert.deepEqual(
+      (okValue(r[5]) as InterfaceAddress[]).map((a) => `${a.address}/${a.prefixLength}`),
+      ['198.51.100.1/24'],
+    );
     assert.deepEqual((okValue(r[6]) as InterfaceAddress[]).map((a) => a.address).sort(), ['127.0.0.1', '192.0.2.1', '198.51.100.1']);
 
     const d = callNetlink(ns, [
@@ -153,7 +156,10 @@ describe('[root] netlink against the kernel', function () {
     ]);
     okValue(r[0]);
     okValue(r[1]);
-    assert.match(ns.sh('ip route show 10.2.0.0/16'), /nexthop via inet6 fd00:1::2 dev va weight 1\s+nexthop via inet6 fd00:2::2 dev vc weight 1/);
+    assert.match(
+      ns.sh('ip route show 10.2.0.0/16'),
+      /nexthop via inet6 fd00:1::2 dev va weight 1\s+nexthop via inet6 fd00:2::2 dev vc weight 1/,
+    );
     assert.match(ns.sh('ip -6 route show fd00:64::/64'), /nexthop via fd00:1::2 dev va weight 1\s+nexthop via fd00:2::2 dev vc weight 1/);
 
     const routes = okValue(r[2]) as Route[];
@@ -186,7 +192,16 @@ describe('[root] netlink against the kernel', function () {
 
   it('serves concurrent calls on one instance (the kernel refuses a second dump in flight with EBUSY)', () => {
     const [all] = callNetlink(ns, [
-      ['concurrently', [['listLinks'], ['listRoutes'], ['listAddresses', { dev: 'va' }], ['replaceRoute', { dst: '10.5.0.0/16', dev: 'va' }], ['listRoutes', 4]]],
+      [
+        'concurrently',
+        [
+          ['listLinks'],
+          ['listRoutes'],
+          ['listAddresses', { dev: 'va' }],
+          ['replaceRoute', { dst: '10.5.0.0/16', dev: 'va' }],
+          ['listRoutes', 4],
+        ],
+      ],
     ]);
     const results = okValue(all) as FixtureResult[];
     assert.equal(results.length, 5);
@@ -219,10 +234,19 @@ describe('[root] netlink against the kernel', function () {
       ['deleteRoute', { dst: '10.7.0.0/16', dev: 'va', protocol: 118 }],
       ['deleteRoute', { dst: 'fd00:7::/64', dev: 'va', protocol: 118 }],
     ]);
-    assert.deepEqual([0, 1, 2, 3, 5, 6].map((i) => okValue(r[i])), [false, false, null, null, true, true]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 5, 6].map((i) => okValue(r[i])),
+      [false, false, null, null, true, true],
+    );
     const listed = okValue(r[4]) as Route[];
-    assert.deepEqual([...routeTo(listed, '10.7.0.0/16'), ...routeTo(listed, 'fd00:7::/64')].map((route) => route.protocol), [118, 118]);
-    assert.deepEqual([...routeTo(listed, '10.6.0.0/16'), ...routeTo(listed, 'fd00:6::/64')].map((route) => route.protocol), ['boot', 'boot']);
+    assert.deepEqual(
+      [...routeTo(listed, '10.7.0.0/16'), ...routeTo(listed, 'fd00:7::/64')].map((route) => route.protocol),
+      [118, 118],
+    );
+    assert.deepEqual(
+      [...routeTo(listed, '10.6.0.0/16'), ...routeTo(listed, 'fd00:6::/64')].map((route) => route.protocol),
+      ['boot', 'boot'],
+    );
     assert.equal(ns.sh('ip route show 10.6.0.0/16; ip -6 route show fd00:6::/64').split('\n').filter(Boolean).length, 2);
     assert.equal(ns.sh('ip route show 10.7.0.0/16; ip -6 route show fd00:7::/64'), '');
   });

@@ -9,11 +9,20 @@ import {
 } from '../../src/netlink/route-messages';
 import { addressBytes } from '../../src/netlink/ip-bytes';
 
-
-
 /** rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type, flags u32. */
 const rtmsg = (family: number, dstLen: number, table: number, protocol: number, scope: number, type: number): number[] => [
-  family, dstLen, 0, 0, table, protocol, scope, type, 0, 0, 0, 0,
+  family,
+  dstLen,
+  0,
+  0,
+  table,
+  protocol,
+  scope,
+  type,
+  0,
+  0,
+  0,
+  0,
 ];
 
 /** rtnexthop: len u16, flags u8, hops u8, ifindex s32, then its attributes. */
@@ -57,7 +66,7 @@ describe('netlink route messages', () => {
       assert.deepEqual(body, Buffer.concat([Buffer.from(rtmsg(2, 8, 254, 3, 253, 1)), attr(1, [242, 0, 0, 0]), attr(4, u32(4))]));
     });
 
-    it('marks the route with the caller\'s protocol number when given', () => {
+    it("marks the route with the caller's protocol number when given", () => {
       const body = encodeRouteReplace('242.0.0.0/8', [{ ifindex: 4 }], 118);
       assert.deepEqual(body, Buffer.concat([Buffer.from(rtmsg(2, 8, 254, 118, 253, 1)), attr(1, [242, 0, 0, 0]), attr(4, u32(4))]));
     });
@@ -72,11 +81,17 @@ describe('netlink route messages', () => {
     });
 
     it('rejects what the kernel would reject with an unhelpful EINVAL', () => {
-      assert.throws(() => encodeRouteReplace('fd00::/64', [{ ifindex: 1, via: '10.0.0.1' }]), /IPv6 route cannot have the IPv4 next hop 10\.0\.0\.1/);
+      assert.throws(
+        () => encodeRouteReplace('fd00::/64', [{ ifindex: 1, via: '10.0.0.1' }]),
+        /IPv6 route cannot have the IPv4 next hop 10\.0\.0\.1/,
+      );
       assert.throws(() => encodeRouteReplace('10.1.2.3/8', [{ ifindex: 1 }]), /10\.1\.2\.3\/8 has host bits set/);
       assert.throws(() => encodeRouteReplace('10.0.0.0/8', []), /no next hop/);
       assert.throws(() => encodeRouteReplace('10.0.0.0/33', [{ ifindex: 1 }]), /bad prefix length/);
-      assert.throws(() => encodeRouteReplace('10.0.0.0/8', [{ ifindex: 1, via: 'gateway.example' }]), /invalid IP address "gateway.example"/);
+      assert.throws(
+        () => encodeRouteReplace('10.0.0.0/8', [{ ifindex: 1, via: 'gateway.example' }]),
+        /invalid IP address "gateway.example"/,
+      );
     });
   });
 
@@ -164,7 +179,12 @@ describe('netlink route messages', () => {
     });
 
     it('keeps unknown kinds, protocols and scopes as numbers, and skips unknown attributes', () => {
-      const msg = Buffer.concat([Buffer.from(rtmsg(2, 32, 254, 42, 17, 99)), attr(1, [10, 0, 0, 1]), attr(0x8000 | 30, u32(1)), attr(25, [0, 0])]);
+      const msg = Buffer.concat([
+        Buffer.from(rtmsg(2, 32, 254, 42, 17, 99)),
+        attr(1, [10, 0, 0, 1]),
+        attr(0x8000 | 30, u32(1)),
+        attr(25, [0, 0]),
+      ]);
       const route = decodeRouteMessage(msg)?.route;
       assert.equal(route?.kind, 99);
       assert.equal(route?.protocol, 42);

@@ -29,7 +29,11 @@ function transportOver(kernel: Kernel, timeoutMs = 1000): ReturnType<typeof fake
 
 /** The error the native socket reports when a receive fails. */
 function receiveError(errno: number, code: string): Error {
-  return Object.assign(new Error('Error when receiving Netlink message: no buffer space available'), { name: 'ErrnoException', errno, code });
+  return Object.assign(new Error('Error when receiving Netlink message: no buffer space available'), {
+    name: 'ErrnoException',
+    errno,
+    code,
+  });
 }
 
 describe('rtnetlink transport', () => {
@@ -46,7 +50,10 @@ describe('rtnetlink transport', () => {
     assert.equal(sockets.length, 1);
     assert.deepEqual(
       sockets[0].sent.map((r) => [r.type, r.flags & NLM_F_DUMP]),
-      [[RTM_GETLINK, NLM_F_DUMP], [RTM_GETLINK, NLM_F_DUMP]],
+      [
+        [RTM_GETLINK, NLM_F_DUMP],
+        [RTM_GETLINK, NLM_F_DUMP],
+      ],
     );
   });
 

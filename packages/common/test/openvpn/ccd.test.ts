@@ -36,19 +36,10 @@ describe('openvpn ccd files', () => {
 
   it('vpn-shoot-client-<k>: the fixed address …::10s:b0k/112 with the server as gateway', () => {
     assert.equal(haShootClientCcdName(1), 'vpn-shoot-client-1');
-    assert.equal(
-      renderHaShootClientCcd(s2Values(), 0),
-      'ifconfig-ipv6-push fd8f:6d53:b97a:1::101:b00/112 fd8f:6d53:b97a:1::101:1\n',
-    );
-    assert.equal(
-      renderHaShootClientCcd(s2Values(), 1),
-      'ifconfig-ipv6-push fd8f:6d53:b97a:1::101:b01/112 fd8f:6d53:b97a:1::101:1\n',
-    );
+    assert.equal(renderHaShootClientCcd(s2Values(), 0), 'ifconfig-ipv6-push fd8f:6d53:b97a:1::101:b00/112 fd8f:6d53:b97a:1::101:1\n');
+    assert.equal(renderHaShootClientCcd(s2Values(), 1), 'ifconfig-ipv6-push fd8f:6d53:b97a:1::101:b01/112 fd8f:6d53:b97a:1::101:1\n');
     const server0 = { ...s2Values(), vpnIndex: 0, openvpnNetwork: 'fd8f:6d53:b97a:1::100:0/112' };
-    assert.equal(
-      renderHaShootClientCcd(server0, 1),
-      'ifconfig-ipv6-push fd8f:6d53:b97a:1::100:b01/112 fd8f:6d53:b97a:1::100:1\n',
-    );
+    assert.equal(renderHaShootClientCcd(server0, 1), 'ifconfig-ipv6-push fd8f:6d53:b97a:1::100:b01/112 fd8f:6d53:b97a:1::100:1\n');
   });
 
   it('vpn-shoot-client-<k>: refuses a non-HA server and an index outside 0..HA_VPN_CLIENTS-1', () => {

@@ -41,8 +41,7 @@ up "/bin/sh -c '/sbin/ip route replace 241.0.0.0/8 dev $1' -- "
 `;
 
 const C1_UP = `script-security 2\nup "/bin/sh -c '/sbin/ip route replace 241.0.0.0/8 dev $1' -- "\n`;
-const C1_KEYS =
-  'key /srv/secrets/vpn-client/tls.key\ncert /srv/secrets/vpn-client/tls.crt\nca /srv/secrets/vpn-client/ca.crt\n';
+const C1_KEYS = 'key /srv/secrets/vpn-client/tls.key\ncert /srv/secrets/vpn-client/tls.crt\nca /srv/secrets/vpn-client/ca.crt\n';
 const C1_RETRY =
   '# reconnect at once: the connect relay paces the attempts through the ingress\nconnect-retry 0 5\n' +
   '# restart when the server stays silent for 10 s (the relay holds the connection while it retries)\nserver-poll-timeout 10\n';
@@ -96,10 +95,15 @@ describe('openvpn client config', () => {
     assert.equal(renderClientConfig(c1Values({ ipFamilies: ['IPv4', 'IPv6'] })), C1);
   });
 
-  it('renders seed clients\' proto by IP_FAMILIES', () => {
+  it("renders seed clients' proto by IP_FAMILIES", () => {
     const proto = (ipFamilies: ClientConfigValues['ipFamilies']): string | undefined =>
-      renderClientConfig(c1Values({ isShootClient: false, ipFamilies })).split('\n').find((l) => l.startsWith('proto '));
-    assert.deepEqual([proto(['IPv4']), proto(['IPv4', 'IPv6']), proto(['IPv6'])], ['proto tcp4-client', 'proto tcp-client', 'proto tcp6-client']);
+      renderClientConfig(c1Values({ isShootClient: false, ipFamilies }))
+        .split('\n')
+        .find((l) => l.startsWith('proto '));
+    assert.deepEqual(
+      [proto(['IPv4']), proto(['IPv4', 'IPv6']), proto(['IPv6'])],
+      ['proto tcp4-client', 'proto tcp-client', 'proto tcp6-client'],
+    );
   });
 
   it('renders C5 (IPv6-only shoot, IPv6 seed pod network routed unmapped)', () => {
@@ -125,7 +129,7 @@ describe('openvpn client config', () => {
     }
   });
 
-  it('keeps the ingress settings out of OpenVPN\'s config (the relay has no option line limit)', () => {
+  it("keeps the ingress settings out of OpenVPN's config (the relay has no option line limit)", () => {
     const text = renderClientConfig(c1Values({ reversedVpnHeader: `outbound|1194||${'x'.repeat(240)}` }));
     assert.doesNotMatch(text, /api\.bar\.foo|8132|Reversed-VPN|outbound/);
   });

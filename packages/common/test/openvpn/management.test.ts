@@ -171,7 +171,9 @@ describe('openvpn management client', () => {
 
   it('hands notifications to the listeners, also those that arrive in the middle of an answer', async () => {
     fake = await FakeManagement.start((command) =>
-      command === 'state on' ? ['>STATE:1700000000,RECONNECTING,conn', 'ection-reset,,,,,\r\nSUCCESS: real-time state notification set to ON\r\n'] : undefined,
+      command === 'state on'
+        ? ['>STATE:1700000000,RECONNECTING,conn', 'ection-reset,,,,,\r\nSUCCESS: real-time state notification set to ON\r\n']
+        : undefined,
     );
     client = await ManagementClient.connect('127.0.0.1', fake.port, 1000);
     const notifications: string[] = [];
@@ -252,8 +254,12 @@ describe('openvpn management client against the openvpn binary', () => {
     assert.deepEqual(await client!.command('state on', 2000), ['real-time state notification set to ON']);
     await client!.command('hold release', 2000);
     const deadline = Date.now() + 5000;
-    while (!states.some((line) => /^>STATE:\d+,/.test(line)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.ok(states.some((line) => /^>STATE:\d+,[A-Z_]+,/.test(line)), `no state notification: ${JSON.stringify(states)}`);
+    while (!states.some((line) => /^>STATE:\d+,/.test(line)) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(
+      states.some((line) => /^>STATE:\d+,[A-Z_]+,/.test(line)),
+      `no state notification: ${JSON.stringify(states)}`,
+    );
   });
 
   it('ends the process with signal SIGTERM, which the client sees as a closed connection', async () => {

@@ -100,13 +100,19 @@ describe('openvpn server config', () => {
 
   it('derives the HA addresses from the slice of server 0 and of a non-default VPN network', () => {
     const s0 = renderServerConfig({ ...s2Values(), vpnIndex: 0, openvpnNetwork: 'fd8f:6d53:b97a:1::100:0/112' });
-    assert.match(s0, /\nifconfig-ipv6 fd8f:6d53:b97a:1::100:1\/112 fd8f:6d53:b97a:1::100:2\nifconfig-ipv6-pool fd8f:6d53:b97a:1::100:1000\/112\n/);
+    assert.match(
+      s0,
+      /\nifconfig-ipv6 fd8f:6d53:b97a:1::100:1\/112 fd8f:6d53:b97a:1::100:2\nifconfig-ipv6-pool fd8f:6d53:b97a:1::100:1000\/112\n/,
+    );
     const other = renderServerConfig({ ...s2Values(), openvpnNetwork: '2001:db8::102:0/112' });
     assert.match(other, /\nifconfig-ipv6 2001:db8::102:1\/112 2001:db8::102:2\nifconfig-ipv6-pool 2001:db8::102:1000\/112\n/);
   });
 
   it('refuses an HA server network that is not an IPv6 /112', () => {
-    assert.throws(() => renderServerConfig({ ...s2Values(), openvpnNetwork: 'fd8f:6d53:b97a:1::/96' }), /IPv6 \/112, got fd8f:6d53:b97a:1::\/96/);
+    assert.throws(
+      () => renderServerConfig({ ...s2Values(), openvpnNetwork: 'fd8f:6d53:b97a:1::/96' }),
+      /IPv6 \/112, got fd8f:6d53:b97a:1::\/96/,
+    );
   });
 
   it('renders S4 (IPv6-only shoot, IPv6 seed pod network)', () => {
@@ -167,7 +173,10 @@ describe('openvpn server config', () => {
     assert.throws(
       () => renderServerConfig(s1Values({ shootNetworks })),
       (err: Error) => {
-        assert.match(err.message, /^openvpn server config line 47 is 305 bytes, OpenVPN accepts at most 254: up "\/bin\/vpn-server firewall/);
+        assert.match(
+          err.message,
+          /^openvpn server config line 47 is 305 bytes, OpenVPN accepts at most 254: up "\/bin\/vpn-server firewall/,
+        );
         return true;
       },
     );

@@ -3,7 +3,13 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, w
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseStatus } from '../../src/openvpn/status';
-import { MAX_STATUS_FILE_BYTES, parseStatusFile, readStatusFile, readStatusText, StatusFileFormatError } from '../../src/openvpn/status-file';
+import {
+  MAX_STATUS_FILE_BYTES,
+  parseStatusFile,
+  readStatusFile,
+  readStatusText,
+  StatusFileFormatError,
+} from '../../src/openvpn/status-file';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/status');
 const READY = path.join(FIXTURES, 'openvpn26-nonha-ready.status');
@@ -30,13 +36,19 @@ describe('openvpn status file on disk', () => {
   it('names the file when its content is not a status, with an error the probes can retry on', async () => {
     const p = path.join(dir, 'openvpn.status');
     writeFileSync(p, readFileSync(READY, 'utf8').replace('END\n', ''));
-    await assert.rejects(readStatusFile(p), (err: unknown) => err instanceof StatusFileFormatError && err.message === `${p}: truncated: no END line`);
+    await assert.rejects(
+      readStatusFile(p),
+      (err: unknown) => err instanceof StatusFileFormatError && err.message === `${p}: truncated: no END line`,
+    );
   });
 
   it('reports an unreadable file as an InputError naming it', async () => {
     const p = path.join(dir, 'does-not-exist.status');
     await assert.rejects(readStatusFile(p), { name: 'InputError', message: `${p}: cannot read status file: no such file or directory` });
-    await assert.rejects(readStatusFile(dir), { name: 'InputError', message: `${dir}: cannot read status file: illegal operation on a directory` });
+    await assert.rejects(readStatusFile(dir), {
+      name: 'InputError',
+      message: `${dir}: cannot read status file: illegal operation on a directory`,
+    });
   });
 
   it('refuses a 100 MB file by its size, without reading it', async () => {

@@ -39,10 +39,13 @@ describe('openvpn status file', () => {
         ['fd8f:6d53:b97a:1::1000', 'vpn-shoot-client', '100.64.3.32:41392', '2026-07-17T09:31:08.000Z', '1784280668'],
       ],
     );
-    assert.deepEqual([...status.globalStats], [
-      ['Max bcast/mcast queue length', '0'],
-      ['dco_enabled', '0'],
-    ]);
+    assert.deepEqual(
+      [...status.globalStats],
+      [
+        ['Max bcast/mcast queue length', '0'],
+        ['dco_enabled', '0'],
+      ],
+    );
   });
 
   it('parses an OpenVPN 2.7 file with a tcp6-server: prefixed real address and no trailing newline', () => {
@@ -51,7 +54,10 @@ describe('openvpn status file', () => {
     const status = parseStatus(text);
     assert.match(status.title, /^OpenVPN 2\.7\.0 /);
     assert.deepEqual(status.clients[0]?.realAddress, { text: 'tcp6-server:100.64.5.13:47764', ip: '100.64.5.13', port: 47764 });
-    assert.deepEqual(status.routes.map((r) => r.realAddress.port), [47764, 47764]);
+    assert.deepEqual(
+      status.routes.map((r) => r.realAddress.port),
+      [47764, 47764],
+    );
   });
 
   it('parses an HA (tap) file with bracketed and bare IPv6 real addresses and MAC routes', () => {
@@ -65,12 +71,10 @@ describe('openvpn status file', () => {
         ['vpn-seed-client', 'fd00:10:1::2', 0, 'fd8f:6d53:b97a:1::100:1002'],
       ],
     );
-    assert.deepEqual(status.routes.map((r) => r.virtualAddress), [
-      'de:23:94:06:67:04@0',
-      'de:23:94:06:67:05@0',
-      'ae:10:00:00:00:01@0',
-      'ae:10:00:00:00:02@0',
-    ]);
+    assert.deepEqual(
+      status.routes.map((r) => r.virtualAddress),
+      ['de:23:94:06:67:04@0', 'de:23:94:06:67:05@0', 'ae:10:00:00:00:01@0', 'ae:10:00:00:00:02@0'],
+    );
   });
 
   it('parses a half-open UNDEF client (empty virtual addresses) and the rest of the file', () => {
@@ -105,7 +109,9 @@ describe('openvpn status file', () => {
     const [client] = parseStatus(row('9007199254740993', '18446744073709551615')).clients;
     assert.equal(client?.bytesReceived, 9007199254740993n);
     assert.equal(client?.bytesSent, 18446744073709551615n);
-    assert.throws(() => parseStatus(row('18446744073709551616', '0')), { message: 'CLIENT_LIST: invalid Bytes Received: "18446744073709551616"' });
+    assert.throws(() => parseStatus(row('18446744073709551616', '0')), {
+      message: 'CLIENT_LIST: invalid Bytes Received: "18446744073709551616"',
+    });
   });
 
   describe('in-place rewrites: OpenVPN seeks to the start, writes, then truncates', () => {
@@ -128,10 +134,16 @@ describe('openvpn status file', () => {
 
   it('cuts a garbled line of megabytes out of its error message', () => {
     const line = `GARBAGE${'x'.repeat(4_000_000)}`;
-    assert.throws(() => parseStatus(`${line}\nEND`), (err: Error) => {
-      assert.equal(err.message, `unknown line type: ${line.slice(0, 512 - 'unknown line type: '.length)}... (${line.length + 19} characters)`);
-      return true;
-    });
+    assert.throws(
+      () => parseStatus(`${line}\nEND`),
+      (err: Error) => {
+        assert.equal(
+          err.message,
+          `unknown line type: ${line.slice(0, 512 - 'unknown line type: '.length)}... (${line.length + 19} characters)`,
+        );
+        return true;
+      },
+    );
   });
 
   describe('malformed files fail whole, with the reference error texts', () => {
@@ -154,7 +166,10 @@ describe('openvpn status file', () => {
     for (const [file, message] of cases) {
       it(file, async () => {
         const p = fixture(`malformed/${file}`);
-        assert.throws(() => parseStatus(readFileSync(p, 'utf8')), (err: unknown) => err instanceof StatusFormatError && err.message === message);
+        assert.throws(
+          () => parseStatus(readFileSync(p, 'utf8')),
+          (err: unknown) => err instanceof StatusFormatError && err.message === message,
+        );
         await assert.rejects(parseStatusFile(p), (err: unknown) => err instanceof InputError && err.message === `${p}: ${message}`);
       });
     }

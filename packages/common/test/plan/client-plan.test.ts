@@ -92,7 +92,10 @@ describe('plan: client NETMAP (as gardener/vpn2 pkg/vpn_client/iptables.go)', ()
 
   it('non-HA shoot client: always', () => {
     const netmap = clientNetmap(parseClientSettings(C1));
-    assert.deepEqual({ ...netmap, shootNetworks: asText(netmap.shootNetworks) }, { overlap: false, apply: true, shootNetworks: C1_PAIRS, seedPodNetwork: undefined });
+    assert.deepEqual(
+      { ...netmap, shootNetworks: asText(netmap.shootNetworks) },
+      { overlap: false, apply: true, shootNetworks: C1_PAIRS, seedPodNetwork: undefined },
+    );
   });
 
   it('HA shoot client: only on overlap', () => {
@@ -109,7 +112,9 @@ describe('plan: client NETMAP (as gardener/vpn2 pkg/vpn_client/iptables.go)', ()
     const overlapping = clientNetmap(parseClientSettings({ ...C3, SEED_POD_NETWORK: '10.250.0.0/16' }));
     assert.equal(overlapping.apply, true);
     assert.deepEqual(asText(overlapping.shootNetworks), C1_PAIRS);
-    assert.deepEqual(asText(overlapping.seedPodNetwork ? [overlapping.seedPodNetwork] : []), [{ orig: '10.250.0.0/16', mapped: '241.0.0.0/8' }]);
+    assert.deepEqual(asText(overlapping.seedPodNetwork ? [overlapping.seedPodNetwork] : []), [
+      { orig: '10.250.0.0/16', mapped: '241.0.0.0/8' },
+    ]);
   });
 
   it('never without IPv4 in IP_FAMILIES', () => {

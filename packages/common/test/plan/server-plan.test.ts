@@ -41,7 +41,10 @@ describe('plan: server config values (reference BuildValues)', () => {
   });
 
   it('HA bounds: a few MAC routes per client, and the shoot clients plus 32 connections', () => {
-    const v = serverConfigValues(parseServerSettings({ ...S2, HA_VPN_CLIENTS: '3', SHOOT_POD_NETWORKS: '100.96.0.0/11,fd00:96::/48' }), RUNTIME);
+    const v = serverConfigValues(
+      parseServerSettings({ ...S2, HA_VPN_CLIENTS: '3', SHOOT_POD_NETWORKS: '100.96.0.0/11,fd00:96::/48' }),
+      RUNTIME,
+    );
     assert.equal(v.maxRoutesPerClient, HA_MAX_ROUTES_PER_CLIENT);
     assert.equal(v.maxClients, 3 + HA_SEED_CLIENT_CONNECTIONS);
     assert.deepEqual(v.upHookRoutes, []);
@@ -89,7 +92,12 @@ describe('plan: server config values (reference BuildValues)', () => {
   });
 
   it('max routes: small networks clamp to 256', () => {
-    const settings = parseServerSettings({ ...S1, SHOOT_SERVICE_NETWORKS: '10.0.0.0/30', SHOOT_POD_NETWORKS: '10.0.1.0/24', SHOOT_NODE_NETWORKS: '' });
+    const settings = parseServerSettings({
+      ...S1,
+      SHOOT_SERVICE_NETWORKS: '10.0.0.0/30',
+      SHOOT_POD_NETWORKS: '10.0.1.0/24',
+      SHOOT_NODE_NETWORKS: '',
+    });
     assert.equal(serverConfigValues(settings, RUNTIME).maxRoutesPerClient, 256);
   });
 });

@@ -30,6 +30,10 @@ export function assertRejected(r: CliResult, input: string, timestamp: RegExp): 
 
 /** Both families' iptables rules of a namespace without counters or comments, for exact before/after comparison. */
 export function iptablesRules(ns: TestNetns): string {
-  const strip = (s: string): string => s.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith(':')).join('\n');
+  const strip = (s: string): string =>
+    s
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#') && !l.startsWith(':'))
+      .join('\n');
   return `${strip(ns.sh('iptables-legacy-save'))}\n${strip(ns.sh('ip6tables-legacy-save'))}`;
 }

@@ -45,7 +45,14 @@ describe('tunnel MTU', () => {
     });
 
     it('follows the first next hop of a multipath default route', async () => {
-      const routes = [route('0.0.0.0/0', { nexthops: [{ oif: 4, weight: 1 }, { oif: 5, weight: 1 }] })];
+      const routes = [
+        route('0.0.0.0/0', {
+          nexthops: [
+            { oif: 4, weight: 1 },
+            { oif: 5, weight: 1 },
+          ],
+        }),
+      ];
       assert.equal(await detectTunnelMtu(fakeNetlink(routes, [link(4, 1500), link(5, 9000)])), 1370);
     });
 

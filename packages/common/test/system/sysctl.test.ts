@@ -62,7 +62,10 @@ describe('sysctl', () => {
         return true;
       });
       await assert.rejects(fs.stat(path.join(root, 'net/ipv4/ip_forward')), { code: 'ENOENT' });
-      await assert.rejects(readSysctl('net.ipv4.tcp_fin_timeout', { root }), /^Error: failed to read sysctl net\.ipv4\.tcp_fin_timeout: ENOENT/);
+      await assert.rejects(
+        readSysctl('net.ipv4.tcp_fin_timeout', { root }),
+        /^Error: failed to read sysctl net\.ipv4\.tcp_fin_timeout: ENOENT/,
+      );
     });
 
     it('refuses names that could leave the root and values with newlines', async () => {
@@ -113,7 +116,10 @@ describe('sysctl', () => {
 
     it('stops at the first missing parameter, naming it and the value', async () => {
       await tree({ 'net.ipv4.conf.all.log_martians': '1' });
-      await assert.rejects(applySysctls(CLIENT_COMMON_SYSCTLS, { root }), /^Error: failed to set sysctl net\.ipv4\.conf\.default\.log_martians="0": ENOENT/);
+      await assert.rejects(
+        applySysctls(CLIENT_COMMON_SYSCTLS, { root }),
+        /^Error: failed to set sysctl net\.ipv4\.conf\.default\.log_martians="0": ENOENT/,
+      );
       assert.equal(await content('net/ipv4/conf/all/log_martians'), '0\n', 'the ones before were applied');
     });
 

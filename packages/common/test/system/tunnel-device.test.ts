@@ -39,11 +39,7 @@ function fakeNetlink(device: string | null, addresses: InterfaceAddress[], vanis
 
 describe('removeStaleTunnelAddresses', () => {
   it('sets the device down, then deletes every IPv6 address, link-local included', async () => {
-    const netlink = fakeNetlink('tun0', [
-      address(6, 'fd8f:6d53:b97a:1::1000', 96),
-      address(4, '10.8.0.2', 24),
-      address(6, 'fe80::1', 64),
-    ]);
+    const netlink = fakeNetlink('tun0', [address(6, 'fd8f:6d53:b97a:1::1000', 96), address(4, '10.8.0.2', 24), address(6, 'fe80::1', 64)]);
     assert.deepEqual(await removeStaleTunnelAddresses(netlink, 'tun0'), ['fd8f:6d53:b97a:1::1000/96', 'fe80::1/64']);
     assert.deepEqual(netlink.calls, ['list tun0 6', 'down tun0', 'delete fd8f:6d53:b97a:1::1000/96', 'delete fe80::1/64']);
   });
@@ -61,7 +57,10 @@ describe('removeStaleTunnelAddresses', () => {
   });
 
   it('passes other failures on', async () => {
-    const netlink = { ...fakeNetlink('tun0', [address(6, 'fd00::1', 64)]), setLinkDown: async () => Promise.reject(new Error('set link tun0 down: EPERM')) };
+    const netlink = {
+      ...fakeNetlink('tun0', [address(6, 'fd00::1', 64)]),
+      setLinkDown: async () => Promise.reject(new Error('set link tun0 down: EPERM')),
+    };
     await assert.rejects(removeStaleTunnelAddresses(netlink, 'tun0'), /EPERM/);
   });
 });

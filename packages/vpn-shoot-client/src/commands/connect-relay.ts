@@ -146,7 +146,9 @@ export function startConnectRelay(log: Logger, env: NodeJS.ProcessEnv = process.
       else done(() => reject(new Error(`the connect relay sent an unexpected message: ${JSON.stringify(m)}`)));
     });
     child.once('error', (err) => done(() => reject(new Error(`cannot start the connect relay: ${err.message}`))));
-    child.once('exit', (code, signal) => done(() => reject(new Error(`the connect relay exited (${signal ?? `code ${code}`}) before listening`))));
+    child.once('exit', (code, signal) =>
+      done(() => reject(new Error(`the connect relay exited (${signal ?? `code ${code}`}) before listening`))),
+    );
   }).then((startup) => {
     log.debug('connect relay started', { startup, pid: child.pid });
     return startup;

@@ -67,7 +67,9 @@ export async function renderClient(paths: RootPaths, log: Logger, env: NodeJS.Pr
 
     if (relay) {
       const startup = await startConnectRelay(log, env);
-      log.info(startup === 'listening' ? 'started connect relay' : 'connect relay already running', { listen: `${relay.options.listen.host}:${relay.options.listen.port}` });
+      log.info(startup === 'listening' ? 'started connect relay' : 'connect relay already running', {
+        listen: `${relay.options.listen.host}:${relay.options.listen.port}`,
+      });
     }
 
     await writeFileAtomic(paths.configFile, config, 0o600);

@@ -1,4 +1,12 @@
-import { applySysctls, clientSetupSysctls, ensurePersistentTaps, haTapSysctls, type Logger, parseClientSettings, withNetlink } from '@vpn/common';
+import {
+  applySysctls,
+  clientSetupSysctls,
+  ensurePersistentTaps,
+  haTapSysctls,
+  type Logger,
+  parseClientSettings,
+  withNetlink,
+} from '@vpn/common';
 
 /**
  * Init container: the kernel settings of the client's pod (gardener/vpn2 pkg/vpn_client/sysctl.go); in HA

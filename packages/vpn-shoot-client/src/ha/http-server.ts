@@ -28,7 +28,12 @@ export interface HttpLimits {
  * curl: 16 connections leave room for that and bound what a misbehaving client can hold open, as the
  * exporter does.
  */
-export const CONTROLLER_HTTP_LIMITS: HttpLimits = { maxConnections: 16, requestTimeoutMs: 2000, timeoutCheckIntervalMs: 1000, idleTimeoutMs: 10_000 };
+export const CONTROLLER_HTTP_LIMITS: HttpLimits = {
+  maxConnections: 16,
+  requestTimeoutMs: 2000,
+  timeoutCheckIntervalMs: 1000,
+  idleTimeoutMs: 10_000,
+};
 
 export interface HttpServerOptions {
   /** 0 picks a free one (tests). */
@@ -48,9 +53,19 @@ export interface RunningHttpServer {
 const TEXT = 'text/plain; charset=utf-8';
 
 /** The HTTP side of a controller: its endpoints by path (query ignored), 404 elsewhere. */
-export async function startHttpServer({ port, host, endpoints, logger, limits = CONTROLLER_HTTP_LIMITS }: HttpServerOptions): Promise<RunningHttpServer> {
+export async function startHttpServer({
+  port,
+  host,
+  endpoints,
+  logger,
+  limits = CONTROLLER_HTTP_LIMITS,
+}: HttpServerOptions): Promise<RunningHttpServer> {
   const server = createServer(
-    { headersTimeout: limits.requestTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: limits.timeoutCheckIntervalMs },
+    {
+      headersTimeout: limits.requestTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: limits.timeoutCheckIntervalMs,
+    },
     (req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       const endpoint = Object.hasOwn(endpoints, path) ? endpoints[path] : () => ({ status: 404, contentType: TEXT, body: 'not found' });

@@ -34,10 +34,12 @@ export async function startPathController(settings: PathControllerSettings, logg
       observer: metrics,
       watchServer: managementConnectionWatcher(logger),
     });
-    const http = await startHttpServer({ port: settings.metricsPort, endpoints: { '/metrics': metricsEndpoint(metrics) }, logger }).catch(async (err: unknown) => {
-      await controller.stop();
-      throw err;
-    });
+    const http = await startHttpServer({ port: settings.metricsPort, endpoints: { '/metrics': metricsEndpoint(metrics) }, logger }).catch(
+      async (err: unknown) => {
+        await controller.stop();
+        throw err;
+      },
+    );
     logger.info('metrics listening', { port: http.port, path: '/metrics' });
     return {
       stop: async () => {

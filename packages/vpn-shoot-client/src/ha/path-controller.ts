@@ -14,7 +14,17 @@ import { guarded } from './guard';
 import { describePath, describePaths, MAX_HA_SERVERS, samePath, tapName, type PathId } from './path';
 import { PathHealth, type HealthChange } from './path-health';
 import { ActivePathSelector } from './path-selection';
-import type { ActivePathSwitchReason, ControllerHandle, Datagram, NetworkPort, PathObserver, UdpBind, UdpSocket, Watch, WatchServerConnection } from './ports';
+import type {
+  ActivePathSwitchReason,
+  ControllerHandle,
+  Datagram,
+  NetworkPort,
+  PathObserver,
+  UdpBind,
+  UdpSocket,
+  Watch,
+  WatchServerConnection,
+} from './ports';
 import { RouteSync } from './route-sync';
 import { shootNetworkRoutes } from './seed-routes';
 import { TapMonitor } from './tap-monitor';
@@ -103,7 +113,11 @@ class PathController {
 
   async start(): Promise<void> {
     const { clock, logger } = this.deps;
-    this.socket = await this.deps.bindUdp({ address: '::', port: 0, onDatagram: guarded(logger, 'handling an echo', (d: Datagram) => this.onDatagram(d)) });
+    this.socket = await this.deps.bindUdp({
+      address: '::',
+      port: 0,
+      onDatagram: guarded(logger, 'handling an echo', (d: Datagram) => this.onDatagram(d)),
+    });
     try {
       this.onTapChanges(await this.taps.poll());
     } catch (err) {
@@ -111,7 +125,10 @@ class PathController {
       throw err;
     }
     this.cancelTimers = [
-      clock.every(PROBE_INTERVAL_MS, guarded(logger, 'probe round', () => this.tick())),
+      clock.every(
+        PROBE_INTERVAL_MS,
+        guarded(logger, 'probe round', () => this.tick()),
+      ),
       clock.every(ROUTE_VERIFY_INTERVAL_MS, () => this.tasks.track(this.routes.verify())),
       clock.every(TAP_POLL_INTERVAL_MS, () => this.tasks.track(this.taps.refresh((changed) => this.onTapChanges(changed)))),
     ];
@@ -144,7 +161,9 @@ class PathController {
     const now = this.deps.clock.now();
     const stalled = this.lastTickAt !== undefined && now - this.lastTickAt > STALL_AFTER_MS;
     if (stalled) {
-      this.logger.debug('event loop stalled, probe verdicts wait for one more round', { ms: Math.round(now - (this.lastTickAt as number)) });
+      this.logger.debug('event loop stalled, probe verdicts wait for one more round', {
+        ms: Math.round(now - (this.lastTickAt as number)),
+      });
       for (const path of this.paths) path.health.stalled();
     } else {
       for (const path of this.paths) this.onHealthChange(path, path.health.expire(seq));
@@ -192,7 +211,9 @@ class PathController {
     }
     if (echo.instance !== this.deps.instance || echo.seq > this.seq) return;
     if (echo.role === 'leaving') {
-      this.pathsLost([path], 'shoot client leaving', { path: describePath(path.id) }, (p) => p.health.leavingEchoReceived(echo.seq, echo.nonce));
+      this.pathsLost([path], 'shoot client leaving', { path: describePath(path.id) }, (p) =>
+        p.health.leavingEchoReceived(echo.seq, echo.nonce),
+      );
       return;
     }
     this.onHealthChange(path, path.health.echoReceived(echo.seq, echo.nonce, this.deps.clock.now()));
@@ -225,7 +246,9 @@ class PathController {
   private reselect(): void {
     const healthy = this.paths.filter((path) => path.health.isAlive).map((path) => path.id);
     if (healthy.length === 0 && this.healthyBefore) {
-      this.logger.warn('no healthy path, the routes stay on the last active one', { active: describePaths(this.selector.selection.active) });
+      this.logger.warn('no healthy path, the routes stay on the last active one', {
+        active: describePaths(this.selector.selection.active),
+      });
     }
     this.healthyBefore = healthy.length > 0;
     const previous = this.selector.selection.active;
@@ -254,7 +277,13 @@ class PathController {
   private watchServer(server: number): void {
     const watch = this.deps.watchServer;
     if (watch === undefined || this.serverWatches.has(server)) return;
-    this.serverWatches.set(server, watch(server, guarded(this.logger, 'handling a lost server connection', (reason: string) => this.serverLost(server, reason))));
+    this.serverWatches.set(
+      server,
+      watch(
+        server,
+        guarded(this.logger, 'handling a lost server connection', (reason: string) => this.serverLost(server, reason)),
+      ),
+    );
   }
 
   /**
@@ -267,7 +296,12 @@ class PathController {
   }
 
   /** Takes the live ones of `paths` out of use at once, with `verdict` on each; logs `event` when any was live. */
-  private pathsLost(paths: readonly TrackedPath[], event: string, fields: Record<string, string>, verdict: (path: TrackedPath) => HealthChange): void {
+  private pathsLost(
+    paths: readonly TrackedPath[],
+    event: string,
+    fields: Record<string, string>,
+    verdict: (path: TrackedPath) => HealthChange,
+  ): void {
     const live = paths.filter((path) => path.health.isAlive);
     const changes = live.map((path) => ({ path, change: verdict(path) })).filter(({ change }) => change.becameDead);
     if (changes.length === 0) return;

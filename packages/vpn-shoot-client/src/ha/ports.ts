@@ -96,7 +96,14 @@ export interface PathObserver {
 }
 
 /** Why the tunnel controller did not follow a datagram from a seed client's address. */
-export const ANNOUNCEMENT_REFUSALS = ['rate_limited', 'malformed', 'invalid_pod_ip', 'stale_epoch', 'foreign_instance', 'table_full'] as const;
+export const ANNOUNCEMENT_REFUSALS = [
+  'rate_limited',
+  'malformed',
+  'invalid_pod_ip',
+  'stale_epoch',
+  'foreign_instance',
+  'table_full',
+] as const;
 export type AnnouncementRefusal = (typeof ANNOUNCEMENT_REFUSALS)[number];
 
 /** What the tunnel controller reports for metrics (tunnel-metrics.ts); a fake in tests. */

@@ -132,7 +132,8 @@ function devicesOf(route: RouteSpec): string[] {
 /** describeRoute() of the route with normalised addresses and next hops in a fixed order, for comparison with the kernel. */
 function fingerprint(route: RouteSpec): string {
   const dst = Cidr.parse(route.dst).toString();
-  if (!('nexthops' in route)) return describeRoute({ dst, dev: route.dev, via: route.via === undefined ? undefined : Ip.parse(route.via).toString() });
+  if (!('nexthops' in route))
+    return describeRoute({ dst, dev: route.dev, via: route.via === undefined ? undefined : Ip.parse(route.via).toString() });
   const nexthops = route.nexthops.map((hop) => ({ dev: hop.dev, via: Ip.parse(hop.via).toString() }));
   return describeRoute({ dst, nexthops: nexthops.sort((a, b) => `${a.dev} ${a.via}`.localeCompare(`${b.dev} ${b.via}`)) });
 }

@@ -25,7 +25,8 @@ export class SenderRateLimit {
 
   admit(sender: string, now: number): boolean {
     const previous = this.buckets.get(sender);
-    const tokens = previous === undefined ? this.burst : Math.min(this.burst, previous.tokens + ((now - previous.at) * this.ratePerSecond) / 1000);
+    const tokens =
+      previous === undefined ? this.burst : Math.min(this.burst, previous.tokens + ((now - previous.at) * this.ratePerSecond) / 1000);
     this.buckets.delete(sender);
     if (this.buckets.size >= this.maxSenders) this.buckets.delete(this.buckets.keys().next().value as string);
     const admitted = tokens >= 1;

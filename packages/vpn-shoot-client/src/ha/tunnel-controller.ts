@@ -114,7 +114,11 @@ class TunnelController {
     private readonly deps: TunnelControllerDeps,
   ) {
     const { services, pods, nodes } = settings.shootNetworks;
-    this.scope = { vpnNetwork: settings.vpnNetwork, seedPodNetwork: settings.seedPodNetwork, shootNetworks: [...services, ...pods, ...nodes] };
+    this.scope = {
+      vpnNetwork: settings.vpnNetwork,
+      seedPodNetwork: settings.seedPodNetwork,
+      shootNetworks: [...services, ...pods, ...nodes],
+    };
     this.endpoint = settings.endpoint;
     this.logger = deps.logger;
     this.observer = deps.observer ?? NO_OBSERVER;
@@ -133,10 +137,16 @@ class TunnelController {
       onDatagram: guarded(logger, 'handling a datagram', (d: Datagram) => this.onDatagram(d)),
     });
     this.cancelTimers = [
-      clock.every(RETURN_ROUTE_SWEEP_MS, guarded(logger, 'return route sweep', () => this.refreshRoutes())),
+      clock.every(
+        RETURN_ROUTE_SWEEP_MS,
+        guarded(logger, 'return route sweep', () => this.refreshRoutes()),
+      ),
       clock.every(ROUTE_VERIFY_INTERVAL_MS, () => this.tasks.track(this.routes.verify())),
       clock.every(TAP_POLL_INTERVAL_MS, () => this.tasks.track(this.taps.refresh((changed) => this.onTapChanges(changed)))),
-      clock.every(WATCHDOG_INTERVAL_MS, guarded(logger, 'watchdog interval', () => this.endWatchdogInterval())),
+      clock.every(
+        WATCHDOG_INTERVAL_MS,
+        guarded(logger, 'watchdog interval', () => this.endWatchdogInterval()),
+      ),
       ...(this.endpoint === undefined ? [] : [clock.every(ENDPOINT_REFRESH_MS, () => this.tasks.track(this.resolveEndpoint()))]),
     ];
     this.logger.info('tunnel controller listening', {

@@ -171,7 +171,10 @@ export class ConnectRelay {
     this.opts.log.info('tunnel through the ingress open', { proxy: this.proxyText(), attempts: conn.attempts });
     upstream.on('error', () => upstream.destroy());
     upstream.once('close', () => {
-      this.opts.log.info('tunnel through the ingress closed', { from_ingress_bytes: upstream.bytesRead, to_ingress_bytes: upstream.bytesWritten });
+      this.opts.log.info('tunnel through the ingress closed', {
+        from_ingress_bytes: upstream.bytesRead,
+        to_ingress_bytes: upstream.bytesWritten,
+      });
       client.destroy();
     });
     client.once('close', () => upstream.destroy());

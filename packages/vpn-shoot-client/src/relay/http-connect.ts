@@ -19,7 +19,11 @@ export const OPENVPN_SERVER_PORT = 1194;
 export const MAX_RESPONSE_HEAD_BYTES = 16 * 1024;
 
 export function connectRequest(t: ConnectTarget): Buffer {
-  for (const [name, value] of [['ENDPOINT', t.endpoint], ['REVERSED_VPN_HEADER_KEY', t.headerKey], ['REVERSED_VPN_HEADER', t.headerValue]]) {
+  for (const [name, value] of [
+    ['ENDPOINT', t.endpoint],
+    ['REVERSED_VPN_HEADER_KEY', t.headerKey],
+    ['REVERSED_VPN_HEADER', t.headerValue],
+  ]) {
     // A line break would let the value add headers or end the request early.
     if (/[\r\n\0]/.test(value)) throw new Error(`${name}: contains a line break or NUL: ${JSON.stringify(value)}`);
   }

@@ -9,7 +9,12 @@ import { TunnelMetrics } from '../../src/ha/tunnel-metrics';
 describe('ha runtime adapters', () => {
   it('/readyz answers 200 ok or 503 with the reason, to any method; other paths 404', async () => {
     let ready = { ready: false, reason: 'no seed pod heard from' };
-    const server = await startHttpServer({ port: 0, host: '127.0.0.1', endpoints: { '/readyz': readinessEndpoint(() => ready) }, logger: silentLogger });
+    const server = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      endpoints: { '/readyz': readinessEndpoint(() => ready) },
+      logger: silentLogger,
+    });
     try {
       const get = async (path: string, method = 'GET') => {
         const res = await fetch(`http://127.0.0.1:${server.port}${path}`, { method });
@@ -37,7 +42,12 @@ describe('ha runtime adapters', () => {
     tunnel.announcementRefused('stale_epoch');
     tunnel.returnRoutes(2);
     tunnel.watchdogRestart(0);
-    const seed = await startHttpServer({ port: 0, host: '127.0.0.1', endpoints: { '/metrics': metricsEndpoint(path) }, logger: silentLogger });
+    const seed = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      endpoints: { '/metrics': metricsEndpoint(path) },
+      logger: silentLogger,
+    });
     const shoot = await startHttpServer({
       port: 0,
       host: '127.0.0.1',
@@ -84,7 +94,13 @@ describe('ha runtime adapters', () => {
   });
 
   it(`closes connections beyond ${CONTROLLER_HTTP_LIMITS.maxConnections} as they arrive`, async () => {
-    const server = await startHttpServer({ port: 0, host: '127.0.0.1', endpoints: {}, logger: silentLogger, limits: { ...CONTROLLER_HTTP_LIMITS, maxConnections: 2 } });
+    const server = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      endpoints: {},
+      logger: silentLogger,
+      limits: { ...CONTROLLER_HTTP_LIMITS, maxConnections: 2 },
+    });
     const sockets: net.Socket[] = [];
     try {
       const open = () =>
@@ -106,7 +122,7 @@ describe('ha runtime adapters', () => {
   it('restarts server s through the management port base + s with SIGUSR1', async () => {
     const commands: string[] = [];
     const management = net.createServer((socket) => {
-      socket.write('>INFO:OpenVPN Management Interface Version 5 -- type \'help\' for more info\r\n');
+      socket.write(">INFO:OpenVPN Management Interface Version 5 -- type 'help' for more info\r\n");
       socket.on('data', (chunk) => {
         commands.push(...chunk.toString().split('\n').filter(Boolean));
         socket.write('SUCCESS: signal SIGUSR1 thrown\r\n');

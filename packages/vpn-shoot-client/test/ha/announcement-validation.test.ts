@@ -4,7 +4,10 @@ import { podProblem, senderServer, type AnnouncementScope } from '../../src/ha/a
 
 const scope: AnnouncementScope = { vpnNetwork: DEFAULT_VPN_NETWORK, seedPodNetwork: undefined, shootNetworks: [] };
 const withSeed: AnnouncementScope = { ...scope, seedPodNetwork: Cidr.parse('10.200.0.0/16') };
-const withShoot: AnnouncementScope = { ...scope, shootNetworks: ['100.96.0.0/11', '100.64.0.0/13', 'fd00:96::/64'].map((c) => Cidr.parse(c)) };
+const withShoot: AnnouncementScope = {
+  ...scope,
+  shootNetworks: ['100.96.0.0/11', '100.64.0.0/13', 'fd00:96::/64'].map((c) => Cidr.parse(c)),
+};
 
 describe('ha announcement validation', () => {
   const senders: [string, number | undefined][] = [

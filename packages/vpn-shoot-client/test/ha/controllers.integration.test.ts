@@ -21,19 +21,16 @@ async function startAll(clock: FakeClock, tunnel: FakeTunnel) {
   const handles: ControllerHandle[] = [];
   for (const [client, network] of shootNetworks.entries()) {
     handles.push(
-      await runTunnelController(
-        tunnelSettings(),
-        {
-          clock,
-          network,
-          bindUdp: tunnel.bindShoot(client),
-          restartServer: async (server) => {
-            restarts.push({ client, server, at: clock.now() });
-          },
-          logger: silentLogger,
-          resolveHost: noLookups,
+      await runTunnelController(tunnelSettings(), {
+        clock,
+        network,
+        bindUdp: tunnel.bindShoot(client),
+        restartServer: async (server) => {
+          restarts.push({ client, server, at: clock.now() });
         },
-      ),
+        logger: silentLogger,
+        resolveHost: noLookups,
+      }),
     );
   }
   handles.push(
@@ -75,10 +72,18 @@ describe('ha controllers together (fake clock, in-memory tunnels)', () => {
         if (seedMoved === undefined && all.seedNetwork.route(SERVICES)?.endsWith('dev tap1')) seedMoved = clock.now() - failedAt;
         if (shootMoved === undefined && all.shootNetworks[0].route(POD)?.endsWith('dev tap1')) shootMoved = clock.now() - failedAt;
       }
-      assert.equal(all.seedNetwork.route(SERVICES), `${SERVICES} via fd8f:6d53:b97a:1::101:b00 dev tap1`, 'same shoot client, other server');
+      assert.equal(
+        all.seedNetwork.route(SERVICES),
+        `${SERVICES} via fd8f:6d53:b97a:1::101:b00 dev tap1`,
+        'same shoot client, other server',
+      );
       assert.ok(seedMoved !== undefined && seedMoved <= 400, `seed switched after ${seedMoved} ms`);
       assert.ok(shootMoved !== undefined && shootMoved <= 410, `shoot return route moved after ${shootMoved} ms`);
-      assert.equal(all.shootNetworks[1].route(POD), `${POD} via fd8f:6d53:b97a:1::101:1001 dev tap1`, 'fell back after a second of silence');
+      assert.equal(
+        all.shootNetworks[1].route(POD),
+        `${POD} via fd8f:6d53:b97a:1::101:1001 dev tap1`,
+        'fell back after a second of silence',
+      );
 
       // The interval in which the server failed had announcements: 8 silent ones end at the 9th watchdog tick.
       await clock.advance(9 * WATCHDOG_INTERVAL_MS - (clock.now() - failedAt));

@@ -29,10 +29,15 @@ describe('ha controllers over real UDP sockets on ::1 (real timers, fake kernel 
     const shootNetwork = new FakeNetwork(['tap0', 'tap1']);
     const handles: ControllerHandle[] = [];
     try {
-      const shoot: TunnelControllerHandle = await runTunnelController(
-        tunnelSettings({ haVpnClients: 1 }),
-        { clock: systemClock, network: shootNetwork, bindUdp: tunnels.bindShoot(0), restartServer: async () => undefined, logger: silentLogger, resolveHost: noLookups, listenPort: 0 },
-      );
+      const shoot: TunnelControllerHandle = await runTunnelController(tunnelSettings({ haVpnClients: 1 }), {
+        clock: systemClock,
+        network: shootNetwork,
+        bindUdp: tunnels.bindShoot(0),
+        restartServer: async () => undefined,
+        logger: silentLogger,
+        resolveHost: noLookups,
+        listenPort: 0,
+      });
       handles.push(shoot);
       handles.push(
         await runPathController(

@@ -131,11 +131,14 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
     assert.equal(harness.route(), viaPath(1, 0));
     assert.deepEqual(harness.network.neighbourDeletions, [{ dev: 'tap0', address: 'fd8f:6d53:b97a:1::100:b00', at: 1400 }]);
     assert.deepEqual(harness.lastRoles(), ['tap1/client0=active']);
-    assert.deepEqual(harness.log.lines.filter((l) => /path (dead|changed)/.test(l)), [
-      'info active path changed from=none to=tap0/client0 epoch=1',
-      'warn path dead path=tap0/client0 misses=3',
-      'info active path changed from=tap0/client0 to=tap1/client0 epoch=2',
-    ]);
+    assert.deepEqual(
+      harness.log.lines.filter((l) => /path (dead|changed)/.test(l)),
+      [
+        'info active path changed from=none to=tap0/client0 epoch=1',
+        'warn path dead path=tap0/client0 misses=3',
+        'info active path changed from=tap0/client0 to=tap1/client0 epoch=2',
+      ],
+    );
   });
 
   it('switches at once when the OpenVPN client reports its server connection lost, and revives the path by probes', async () => {
@@ -145,13 +148,19 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
     harness.tunnel.drop = (c) => c.server === 0;
     harness.lost.get(0)?.('reconnecting (connection-reset)');
     assert.equal(harness.route(), viaPath(1, 0), 'switched without waiting for a probe round');
-    assert.deepEqual(harness.network.neighbourDeletions.map((d) => d.at), [1005]);
-    assert.deepEqual(harness.log.lines.filter((l) => /path (dead|changed)|connection lost/.test(l)), [
-      'info active path changed from=none to=tap0/client0 epoch=1',
-      'warn server connection lost tap=tap0 reason="reconnecting (connection-reset)"',
-      'warn path dead path=tap0/client0 misses=3',
-      'info active path changed from=tap0/client0 to=tap1/client0 epoch=2',
-    ]);
+    assert.deepEqual(
+      harness.network.neighbourDeletions.map((d) => d.at),
+      [1005],
+    );
+    assert.deepEqual(
+      harness.log.lines.filter((l) => /path (dead|changed)|connection lost/.test(l)),
+      [
+        'info active path changed from=none to=tap0/client0 epoch=1',
+        'warn server connection lost tap=tap0 reason="reconnecting (connection-reset)"',
+        'warn path dead path=tap0/client0 misses=3',
+        'info active path changed from=tap0/client0 to=tap1/client0 epoch=2',
+      ],
+    );
     harness.lost.get(0)?.('exiting');
     assert.equal(harness.log.lines.filter((l) => l.includes('connection lost')).length, 1, 'a dead path is not lost twice');
     harness.tunnel.drop = () => false;
@@ -166,7 +175,8 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
     harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings({ haVpnClients: 2 }));
     await harness.clock.advance(1005);
     assert.equal(harness.route(), viaPath(0, 0));
-    harness.tunnel.rewriteEcho = (data, client) => (client === 0 ? encodeAnnouncement({ ...decodeAnnouncement(data), role: 'leaving' }) : data);
+    harness.tunnel.rewriteEcho = (data, client) =>
+      client === 0 ? encodeAnnouncement({ ...decodeAnnouncement(data), role: 'leaving' }) : data;
     await harness.clock.advance(100);
     assert.equal(harness.route(), viaPath(0, 1), 'within one probe round');
     assert.ok(harness.log.lines.includes('warn shoot client leaving path=tap0/client0'));
@@ -177,7 +187,10 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
     await harness.clock.advance(1005);
     harness.tunnel.drop = (c) => c.server === 0;
     await harness.clock.advance(3500);
-    assert.deepEqual(harness.network.neighbourDeletions.map((d) => d.at), [1400, 2400, 3400, 4400]);
+    assert.deepEqual(
+      harness.network.neighbourDeletions.map((d) => d.at),
+      [1400, 2400, 3400, 4400],
+    );
   });
 
   it('does not switch under 5 % random probe loss (seeded) over 600 probes', async () => {
@@ -301,7 +314,10 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
     await harness.clock.advance(1005);
     for (let i = 0; i < 3; i++) await harness.clock.stall(500);
     await harness.clock.advance(1000);
-    assert.deepEqual(harness.log.lines.filter((l) => l.includes('path dead')), []);
+    assert.deepEqual(
+      harness.log.lines.filter((l) => l.includes('path dead')),
+      [],
+    );
     assert.equal(harness.switches(), 1);
     const blackHoleAt = harness.clock.now();
     harness.tunnel.drop = (c) => c.server === 0;
@@ -309,7 +325,7 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
     assert.ok(harness.clock.now() - blackHoleAt <= 400, `switched ${harness.clock.now() - blackHoleAt} ms after the black hole`);
   });
 
-  it('counts no echo whose nonce differs from its probe\'s (a shoot client cannot fake a healthy path)', async () => {
+  it("counts no echo whose nonce differs from its probe's (a shoot client cannot fake a healthy path)", async () => {
     harness = await new SeedHarness(['tap0']).start(pathSettings());
     harness.tunnel.rewriteEcho = (data) => {
       const fields = JSON.parse(data.toString()) as Record<string, unknown>;
@@ -360,7 +376,7 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
     assert.equal(harness.log.lines.filter((l) => l === 'info route update succeeded again').length, 1);
   });
 
-  it('metrics: probes sent, announcements by role, round trips and each path\'s state', async () => {
+  it("metrics: probes sent, announcements by role, round trips and each path's state", async () => {
     harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings());
     harness.tunnel.delay = (c) => (c.server === 1 ? 20 : 0);
     await harness.clock.advance(1000);

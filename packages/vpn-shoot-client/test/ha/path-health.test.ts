@@ -66,7 +66,10 @@ describe('ha path health (probe verdicts)', () => {
     assert.equal(run.alive, true, 'probes 10 and 11 missed');
     run.ticks(1);
     assert.equal(run.alive, false, 'probe 12 missed too, judged at tick 13');
-    assert.deepEqual(run.events.at(-1), { seq: 13, change: { becameAlive: false, becameDead: true, flushNeighbour: true, lost: 1, roundTripMs: undefined } });
+    assert.deepEqual(run.events.at(-1), {
+      seq: 13,
+      change: { becameAlive: false, becameDead: true, flushNeighbour: true, lost: 1, roundTripMs: undefined },
+    });
   });
 
   it('needs two consecutive echoes to come back', () => {
@@ -139,7 +142,13 @@ describe('ha path health (probe verdicts)', () => {
     const forged = 'ffffffffffffffff' as typeof NONCE;
     assert.equal(run.health.leavingEchoReceived(4, forged).becameDead, false, 'a guessed nonce');
     assert.equal(run.health.leavingEchoReceived(99, NONCE).becameDead, false, 'a probe never sent');
-    assert.deepEqual(run.health.leavingEchoReceived(4, NONCE), { becameAlive: false, becameDead: true, flushNeighbour: true, lost: 0, roundTripMs: undefined });
+    assert.deepEqual(run.health.leavingEchoReceived(4, NONCE), {
+      becameAlive: false,
+      becameDead: true,
+      flushNeighbour: true,
+      lost: 0,
+      roundTripMs: undefined,
+    });
     assert.equal(run.alive, false);
     assert.equal(run.health.leavingEchoReceived(5, NONCE).becameDead, false, 'dead once');
   });

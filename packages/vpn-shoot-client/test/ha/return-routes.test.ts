@@ -63,7 +63,10 @@ describe('ha return routes (shoot side)', () => {
     assert.equal(table.size, MAX_RETURN_ROUTES);
     assert.equal(table.observe(flood, EVICTABLE_AFTER_MS), 'accepted', 'pod 0, silent since 0, makes room');
     assert.equal(table.size, MAX_RETURN_ROUTES);
-    assert.equal(routes(table, EVICTABLE_AFTER_MS).some((r) => r.startsWith('10.200.0.0 ')), false);
+    assert.equal(
+      routes(table, EVICTABLE_AFTER_MS).some((r) => r.startsWith('10.200.0.0 ')),
+      false,
+    );
     assert.equal(table.observe(sighting(0, 1, true, { pod: podAt(0) }), EVICTABLE_AFTER_MS), 'full', 'pod 1 spoke within the last 5 s');
   });
 

@@ -90,7 +90,11 @@ describe('ha server connection watch (OpenVPN management state notifications, re
       await until(() => log.lines.some((l) => l.startsWith('info OpenVPN client management not reachable yet')), 'the retry log');
       fake = await FakeClientManagement.start(port);
       await until(() => fake.commands.includes('state on'), 'state on after the restart');
-      assert.equal(log.lines.filter((l) => l.startsWith('info OpenVPN client management not reachable yet')).length, 1, 'logged once per streak');
+      assert.equal(
+        log.lines.filter((l) => l.startsWith('info OpenVPN client management not reachable yet')).length,
+        1,
+        'logged once per streak',
+      );
     } finally {
       await watch.close();
       await fake.stop();

@@ -56,7 +56,10 @@ class ShootHarness {
   }
 
   send(server: number, fields: Partial<Announcement> = {}): Buffer {
-    return this.sendRaw(server, encodeAnnouncement({ pod: Ip.parse('10.200.0.10'), instance: INSTANCE_A, epoch: 1, seq: 1, nonce: NONCE, role: 'active', ...fields }));
+    return this.sendRaw(
+      server,
+      encodeAnnouncement({ pod: Ip.parse('10.200.0.10'), instance: INSTANCE_A, epoch: 1, seq: 1, nonce: NONCE, role: 'active', ...fields }),
+    );
   }
 
   /** Any bytes, from seed pod 0's address on `server`: a valid sender. */
@@ -151,7 +154,10 @@ describe('ha tunnel controller (fake clock, in-memory tunnels)', () => {
     }
     assert.equal(harness.echoes.length, 80);
     assert.equal(harness.network.routes.size, 0);
-    assert.deepEqual(harness.restarts.map((r) => r.server), [0]);
+    assert.deepEqual(
+      harness.restarts.map((r) => r.server),
+      [0],
+    );
   });
 
   it('echoes but does not route a pod IP outside SEED_POD_NETWORK and 241/8, and logs it once', async () => {
@@ -228,7 +234,10 @@ describe('ha tunnel controller (fake clock, in-memory tunnels)', () => {
     await harness.announce(1, 27 * WATCHDOG_INTERVAL_MS);
     assert.equal(harness.restarts.length, 1, '20 intervals of cooldown, then 7 failures');
     await harness.announce(1, WATCHDOG_INTERVAL_MS);
-    assert.deepEqual(harness.restarts.map((r) => r.server), [0, 0]);
+    assert.deepEqual(
+      harness.restarts.map((r) => r.server),
+      [0, 0],
+    );
   });
 
   it(`rate-limits each sender: of 1000 datagrams at once, ${SENDER_BURST} are answered, and it is logged once`, async () => {
@@ -243,9 +252,14 @@ describe('ha tunnel controller (fake clock, in-memory tunnels)', () => {
   });
 
   it('refuses pod IPs in the shoot networks and addresses of ENDPOINT, when it is told them', async () => {
-    const shootNetworks = { services: [Cidr.parse('100.64.0.0/13')], pods: [Cidr.parse('100.96.0.0/11')], nodes: [Cidr.parse('10.250.0.0/16')] };
+    const shootNetworks = {
+      services: [Cidr.parse('100.64.0.0/13')],
+      pods: [Cidr.parse('100.96.0.0/11')],
+      nodes: [Cidr.parse('10.250.0.0/16')],
+    };
     harness = await new ShootHarness(['tap0']).start(tunnelSettings({ shootNetworks, endpoint: 'api.shoot.example' }));
-    for (const pod of ['100.96.3.4', '100.64.0.10', '10.250.0.5', '203.0.113.7', '2001:db8::7', '10.200.0.10']) harness.send(0, { pod: Ip.parse(pod) });
+    for (const pod of ['100.96.3.4', '100.64.0.10', '10.250.0.5', '203.0.113.7', '2001:db8::7', '10.200.0.10'])
+      harness.send(0, { pod: Ip.parse(pod) });
     await harness.clock.advance(10);
     assert.deepEqual([...harness.network.routes.keys()], ['10.200.0.10/32']);
     assert.deepEqual(
@@ -309,7 +323,10 @@ describe('ha tunnel controller (fake clock, in-memory tunnels)', () => {
     assert.equal(harness.network.routes.size, 0);
     const sent = harness.send(0);
     await harness.clock.advance(10);
-    assert.deepEqual(harness.echoes.map((e) => e.data), [sent]);
+    assert.deepEqual(
+      harness.echoes.map((e) => e.data),
+      [sent],
+    );
     assert.equal(harness.network.route(POD), `${POD} via fd8f:6d53:b97a:1::100:1001 dev tap0`);
   });
 
@@ -327,7 +344,10 @@ describe('ha tunnel controller (fake clock, in-memory tunnels)', () => {
     await harness.clock.advance(27 * WATCHDOG_INTERVAL_MS);
     assert.equal(harness.restarts.length, 1);
     await harness.clock.advance(WATCHDOG_INTERVAL_MS);
-    assert.deepEqual(harness.restarts.map((r) => r.at), [8, 36].map((n) => n * WATCHDOG_INTERVAL_MS));
+    assert.deepEqual(
+      harness.restarts.map((r) => r.at),
+      [8, 36].map((n) => n * WATCHDOG_INTERVAL_MS),
+    );
     assert.equal(harness.log.lines.filter((l) => l === 'info OpenVPN client restarted tap=tap0').length, 1);
   });
 
@@ -342,7 +362,13 @@ describe('ha tunnel controller (fake clock, in-memory tunnels)', () => {
     harness.send(1, { instance: 'ffffffffffffffff' as typeof INSTANCE_A });
     harness.sendRaw(0, Buffer.from('{"v":2'));
     await harness.clock.advance(10);
-    assert.deepEqual([await harness.metric('announcements_accepted_total', { server: '0' }), await harness.metric('announcements_accepted_total', { server: '1' })], [1, 1]);
+    assert.deepEqual(
+      [
+        await harness.metric('announcements_accepted_total', { server: '0' }),
+        await harness.metric('announcements_accepted_total', { server: '1' }),
+      ],
+      [1, 1],
+    );
     assert.deepEqual(await harness.refusals(), {
       rate_limited: 0,
       malformed: 1,

@@ -14,7 +14,10 @@ describe('ha watchdog', () => {
 
   it('counts failures within the sliding window only', () => {
     const window = new FailureWindow({ windowSize: 4, threshold: 3, cooldown: 1 });
-    assert.deepEqual([true, true, false, false, false, true, true].map((f) => window.record(f)), Array(7).fill(false));
+    assert.deepEqual(
+      [true, true, false, false, false, true, true].map((f) => window.record(f)),
+      Array(7).fill(false),
+    );
     assert.equal(window.failures, 2, 'the first two failures slid out');
     assert.equal(window.record(true), true);
   });
@@ -23,7 +26,10 @@ describe('ha watchdog', () => {
     const window = new FailureWindow({ windowSize: 5, threshold: 2, cooldown: 3 });
     window.record(true);
     assert.equal(window.record(true), true);
-    assert.deepEqual([true, true, true].map((f) => window.record(f)), [false, false, false]);
+    assert.deepEqual(
+      [true, true, true].map((f) => window.record(f)),
+      [false, false, false],
+    );
     assert.equal(window.failures, 0);
     assert.equal(window.record(true), false);
     assert.equal(window.record(true), true);
@@ -35,11 +41,19 @@ describe('ha watchdog', () => {
     const restarts: number[][] = [];
     for (let interval = 0; interval < 40; interval++) {
       watchdog.announcementSeen(1);
-      restarts.push(watchdog.endInterval().filter((e) => e.restart).map((e) => e.server));
+      restarts.push(
+        watchdog
+          .endInterval()
+          .filter((e) => e.restart)
+          .map((e) => e.server),
+      );
     }
     assert.deepEqual(
       restarts.flatMap((servers, interval) => servers.map((server) => ({ interval, server }))),
-      [{ interval: 7, server: 0 }, { interval: 35, server: 0 }],
+      [
+        { interval: 7, server: 0 },
+        { interval: 35, server: 0 },
+      ],
       '8 failures, then 20 ignored, then 8 more',
     );
   });
@@ -53,7 +67,11 @@ describe('ha watchdog', () => {
       { server: 0, failure: true, failures: 1, restart: false },
       { server: 2, failure: false, failures: 0, restart: false },
     ]);
-    assert.deepEqual(watchdog.endInterval().map((e) => e.failure), [true, true], 'each interval starts unheard');
+    assert.deepEqual(
+      watchdog.endInterval().map((e) => e.failure),
+      [true, true],
+      'each interval starts unheard',
+    );
   });
 
   it('a vanished tap drops its window, a returning one starts fresh', () => {
@@ -61,11 +79,18 @@ describe('ha watchdog', () => {
     watchdog.setServers([0, 1]);
     for (let i = 0; i < 7; i++) watchdog.endInterval();
     watchdog.setServers([1]);
-    assert.deepEqual(watchdog.endInterval().map((e) => e.server), [1]);
+    assert.deepEqual(
+      watchdog.endInterval().map((e) => e.server),
+      [1],
+    );
     watchdog.setServers([0, 1]);
-    assert.deepEqual(watchdog.endInterval().map((e) => [e.server, e.failures, e.restart]), [
-      [0, 1, false],
-      [1, 0, false],
-    ], 'server 1 restarted at its 8th failure; server 0 counts from 1 again');
+    assert.deepEqual(
+      watchdog.endInterval().map((e) => [e.server, e.failures, e.restart]),
+      [
+        [0, 1, false],
+        [1, 0, false],
+      ],
+      'server 1 restarted at its 8th failure; server 0 counts from 1 again',
+    );
   });
 });

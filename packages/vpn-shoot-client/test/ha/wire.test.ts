@@ -3,10 +3,19 @@ import { Ip } from '@vpn/common';
 import { decodeAnnouncement, encodeAnnouncement, MAX_DATAGRAM_BYTES, randomId, type Announcement } from '../../src/ha/wire';
 import { INSTANCE_A, NONCE } from './support/ids';
 
-const announcement: Announcement = { pod: Ip.parse('10.200.0.10'), instance: INSTANCE_A, epoch: 3, seq: 1234, nonce: NONCE, role: 'active' };
+const announcement: Announcement = {
+  pod: Ip.parse('10.200.0.10'),
+  instance: INSTANCE_A,
+  epoch: 3,
+  seq: 1234,
+  nonce: NONCE,
+  role: 'active',
+};
 
 function datagram(fields: Record<string, unknown>): Buffer {
-  return Buffer.from(JSON.stringify({ v: 2, pod: '10.200.0.10', inst: INSTANCE_A, epoch: 0, seq: 0, nonce: NONCE, role: 'standby', ...fields }));
+  return Buffer.from(
+    JSON.stringify({ v: 2, pod: '10.200.0.10', inst: INSTANCE_A, epoch: 0, seq: 0, nonce: NONCE, role: 'standby', ...fields }),
+  );
 }
 
 describe('ha wire format', () => {

@@ -99,7 +99,10 @@ describe('connect relay', function () {
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
-  const setUp = async (scripts: Script[], delayMs?: number): Promise<{ ingress: Awaited<ReturnType<typeof fakeIngress>>; relay: ConnectRelay; lines: string[] }> => {
+  const setUp = async (
+    scripts: Script[],
+    delayMs?: number,
+  ): Promise<{ ingress: Awaited<ReturnType<typeof fakeIngress>>; relay: ConnectRelay; lines: string[] }> => {
     const ingress = await fakeIngress(scripts);
     cleanups.push(() => ingress.close());
     const { relay, lines } = await startRelay(ingress.port, delayMs);
@@ -113,7 +116,10 @@ describe('connect relay', function () {
     const got = await exchange(relay.address.port, 'hello', 'SERVER-FIRST|echo:hello'.length);
     assert.equal(got, 'SERVER-FIRST|echo:hello');
     assert.deepEqual(ingress.requests, [REQUEST]);
-    assert.ok(lines.some((l) => l.startsWith('info tunnel through the ingress open') && l.includes('attempts=1')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.startsWith('info tunnel through the ingress open') && l.includes('attempts=1')),
+      lines.join('\n'),
+    );
   });
 
   it('reads a response head split over many packets', async () => {
@@ -127,8 +133,14 @@ describe('connect relay', function () {
     assert.equal(ingress.requests.length, 3);
     const warnings = lines.filter((l) => l.startsWith('warn '));
     assert.equal(warnings.length, 1, lines.join('\n'));
-    assert.match(warnings[0] ?? '', /CONNECT through the ingress failed, retrying .*reason="ingress answered \\"HTTP\/1.1 503 Service Unavailable\\""/);
-    assert.ok(lines.some((l) => l.includes('attempts=3')), lines.join('\n'));
+    assert.match(
+      warnings[0] ?? '',
+      /CONNECT through the ingress failed, retrying .*reason="ingress answered \\"HTTP\/1.1 503 Service Unavailable\\""/,
+    );
+    assert.ok(
+      lines.some((l) => l.includes('attempts=3')),
+      lines.join('\n'),
+    );
     assert.ok(!lines.some((l) => l.includes('Reversed-VPN') || l.includes('CONNECT api')), 'the request is never logged');
   });
 
@@ -159,7 +171,7 @@ describe('connect relay', function () {
     assert.equal(ingress.requests.length, attempts);
   });
 
-  it('closes OpenVPN\'s connection when the server side ends, and survives a reset of another connection', async () => {
+  it("closes OpenVPN's connection when the server side ends, and survives a reset of another connection", async () => {
     let n = 0;
     const { relay } = await setUp([
       (socket) => {

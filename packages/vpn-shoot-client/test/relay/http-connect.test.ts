@@ -28,7 +28,10 @@ describe('connect relay: the CONNECT request', () => {
   });
 
   it('refuses values that would add lines to the request, naming the variable', () => {
-    assert.throws(() => connectRequest({ ...TARGET, headerValue: 'a\r\nX-Injected: 1' }), /^Error: REVERSED_VPN_HEADER: contains a line break/);
+    assert.throws(
+      () => connectRequest({ ...TARGET, headerValue: 'a\r\nX-Injected: 1' }),
+      /^Error: REVERSED_VPN_HEADER: contains a line break/,
+    );
     assert.throws(() => connectRequest({ ...TARGET, headerKey: 'K\n' }), /^Error: REVERSED_VPN_HEADER_KEY: /);
     assert.throws(() => connectRequest({ ...TARGET, endpoint: 'a\0b' }), /^Error: ENDPOINT: /);
   });
@@ -38,7 +41,9 @@ describe('connect relay: the ingress response', () => {
   const parse = (text: string): ReturnType<typeof parseConnectResponse> => parseConnectResponse(Buffer.from(text, 'latin1'));
 
   it('is established on 200 with the bytes after the head kept for OpenVPN', () => {
-    const r = parseConnectResponse(Buffer.concat([Buffer.from('HTTP/1.1 200 Connection established\r\n\r\n'), Buffer.from([0x00, 0x2a, 0x38])]));
+    const r = parseConnectResponse(
+      Buffer.concat([Buffer.from('HTTP/1.1 200 Connection established\r\n\r\n'), Buffer.from([0x00, 0x2a, 0x38])]),
+    );
     assert.equal(r.kind, 'established');
     assert.deepEqual(r.kind === 'established' && [...r.rest], [0x00, 0x2a, 0x38]);
   });
@@ -56,7 +61,10 @@ describe('connect relay: the ingress response', () => {
   });
 
   it('is refused on any other status, carrying the status line for the log', () => {
-    assert.deepEqual(parse('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n'), { kind: 'refused', statusLine: 'HTTP/1.1 403 Forbidden' });
+    assert.deepEqual(parse('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n'), {
+      kind: 'refused',
+      statusLine: 'HTTP/1.1 403 Forbidden',
+    });
     assert.deepEqual(parse('HTTP/1.1 503\r\n\r\n'), { kind: 'refused', statusLine: 'HTTP/1.1 503' });
     assert.deepEqual(parse('HTTP/1.1 2000 OK\r\n\r\n'), { kind: 'refused', statusLine: 'HTTP/1.1 2000 OK' });
   });

@@ -13,7 +13,10 @@ export class FakeNetwork implements NetworkPort {
   private nextIndex = 10;
 
   /** `clock` stamps the neighbour deletions. */
-  constructor(links: string[], private readonly clock: { now(): number } = { now: () => 0 }) {
+  constructor(
+    links: string[],
+    private readonly clock: { now(): number } = { now: () => 0 },
+  ) {
     for (const name of links) this.addLink(name);
   }
 

@@ -53,7 +53,12 @@ export class FakeTunnel {
     return async ({ onDatagram }) => {
       const endpoint = { port: this.nextPort++, onDatagram };
       this.seeds.set(seedPod, endpoint);
-      return this.socket('seed', endpoint, () => this.seeds.delete(seedPod), (data, port, address) => this.toShoot(seedPod, endpoint, data, port, address));
+      return this.socket(
+        'seed',
+        endpoint,
+        () => this.seeds.delete(seedPod),
+        (data, port, address) => this.toShoot(seedPod, endpoint, data, port, address),
+      );
     };
   }
 
@@ -61,11 +66,21 @@ export class FakeTunnel {
     return async ({ port, onDatagram }) => {
       const endpoint = { port, onDatagram };
       this.shoots.set(client, endpoint);
-      return this.socket('shoot', endpoint, () => this.shoots.delete(client), (data, toPort, address) => this.toSeed(client, endpoint, data, toPort, address));
+      return this.socket(
+        'shoot',
+        endpoint,
+        () => this.shoots.delete(client),
+        (data, toPort, address) => this.toSeed(client, endpoint, data, toPort, address),
+      );
     };
   }
 
-  private socket(side: 'seed' | 'shoot', endpoint: Endpoint, unbind: () => void, send: (data: Buffer, port: number, address: string) => void): UdpSocket {
+  private socket(
+    side: 'seed' | 'shoot',
+    endpoint: Endpoint,
+    unbind: () => void,
+    send: (data: Buffer, port: number, address: string) => void,
+  ): UdpSocket {
     return {
       port: endpoint.port,
       send: (data, port, address) => {
