@@ -121,7 +121,7 @@ async function bench(): Promise<void> {
     try {
       const inside = (mode: Mode): Promise<Samples[]> => runInside(ns.command(process.execPath, [__filename, 'inside', backend, mode]));
       const cold: number[] = [];
-      for (let i = 0; i < COLD_RUNS; i++) cold.push(...(await inside('cold'))[0]!.samples);
+      for (let i = 0; i < COLD_RUNS; i++) cold.push(...(await inside('cold'))[0].samples);
       const warm = await inside('warm');
       results.push(summarize(`${backend}: engine, first apply of a fresh process`, cold), ...warm.map((s) => summarize(s.name, s.samples)));
     } finally {

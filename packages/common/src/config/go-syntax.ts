@@ -60,7 +60,7 @@ export function parseGoDuration(text: string): number | undefined {
   while (DURATION_COMPONENT.lastIndex < body.length) {
     const match = DURATION_COMPONENT.exec(body);
     if (match === null) return undefined;
-    const unit = NANOSECONDS_PER_UNIT[match[2] as string];
+    const unit = NANOSECONDS_PER_UNIT[match[2]];
     if (unit === undefined) return undefined;
     nanoseconds += Number(match[1]) * unit;
   }

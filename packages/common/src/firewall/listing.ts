@@ -33,7 +33,7 @@ function parseRuleLines(lines: readonly string[]): ListedRule[] {
     const tokens = splitSavedLine(line);
     if (tokens[0] !== '-A' || tokens.length < 2) continue;
     const spec = tokens.slice(2);
-    rules.push({ chain: tokens[1]!, spec, ...splitComment(spec) });
+    rules.push({ chain: tokens[1], spec, ...splitComment(spec) });
   }
   return rules;
 }
@@ -54,7 +54,7 @@ export function splitSavedLine(line: string): string[] {
   let inToken = false;
   let quoted = false;
   for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
+    const c = line[i];
     if (quoted) {
       if (c === '\\' && i + 1 < line.length) current += line[++i];
       else if (c === '"') quoted = false;

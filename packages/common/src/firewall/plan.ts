@@ -38,8 +38,8 @@ export function planChanges(tag: RuleTag, listings: readonly TableListing[], des
     const matchedWanted = matchKeepingLast(existingKeys, wantedKeys);
     const kept = matchedWanted.filter((w) => w >= 0);
     const complete = kept.length === wanted.length;
-    const ordered = kept.every((w, i) => i === 0 || w > kept[i - 1]!);
-    const toDelete = complete && ordered ? existing.filter((_, i) => matchedWanted[i]! < 0) : existing;
+    const ordered = kept.every((w, i) => i === 0 || w > kept[i - 1]);
+    const toDelete = complete && ordered ? existing.filter((_, i) => matchedWanted[i] < 0) : existing;
     if (!(complete && ordered)) {
       appends.push(...wanted.map((rule) => ({ ...id, kind: 'append' as const, spec: taggedSpec(rule.args, tag) })));
     }
@@ -129,7 +129,7 @@ function matchKeepingLast(existingKeys: readonly string[], wantedKeys: readonly 
   wantedKeys.forEach((key, index) => wantedByKey.set(key, [...(wantedByKey.get(key) ?? []), index]));
   const matched = existingKeys.map(() => -1);
   for (let i = existingKeys.length - 1; i >= 0; i--) {
-    const candidates = wantedByKey.get(existingKeys[i]!);
+    const candidates = wantedByKey.get(existingKeys[i]);
     const index = candidates?.pop();
     if (index !== undefined) matched[i] = index;
   }

@@ -32,7 +32,7 @@ describe('iptables backend detection', () => {
     assert.equal(backend.handle(4).command, '/usr/sbin/iptables-legacy');
     assert.equal(backend.handle(6).command, '/usr/sbin/ip6tables-legacy');
     assert.deepEqual(calls.sort(), ['/usr/sbin/ip6tables-legacy --wait -n -L', '/usr/sbin/iptables-legacy --wait -n -L']);
-    assert.match(lines[0]!, /info using iptables backend legacy$/);
+    assert.match(lines[0], /info using iptables backend legacy$/);
   });
 
   it('falls back to nft when one legacy binary fails or is missing', async () => {

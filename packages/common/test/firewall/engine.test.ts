@@ -242,7 +242,7 @@ describe('firewall engine (fake iptables)', () => {
   it('restores rules whose arguments need quoting and finds them again', async () => {
     const logRule = input(4, '-i', 'tun0', '-j', 'LOG', '--log-prefix', 'shoot "said" \\ hi');
     await firewall.apply(TAG, [logRule]);
-    assert.match(fake.restores[0]!.input, /--log-prefix "shoot \\"said\\" \\\\ hi"\n/);
+    assert.match(fake.restores[0].input, /--log-prefix "shoot \\"said\\" \\\\ hi"\n/);
     assert.deepEqual(inputRules(4), [
       '-A INPUT -i tun0 -m comment --comment "vpn-seed-server:firewall:tun0" -j LOG --log-prefix "shoot \\"said\\" \\\\ hi"',
     ]);

@@ -49,7 +49,7 @@ export class FakeIptables {
   seed(family: IpVersion, table: Table, ...lines: string[]): void {
     for (const line of lines) {
       const [, chain, ...spec] = splitSavedLine(line);
-      rulesOf(this.chains, family, table, chain!).push(spec);
+      rulesOf(this.chains, family, table, chain).push(spec);
     }
   }
 
@@ -88,7 +88,7 @@ export class FakeIptables {
     let pending: Chains | undefined;
     const lines = input.split('\n');
     for (let n = 1; n <= lines.length; n++) {
-      const line = lines[n - 1]!;
+      const line = lines[n - 1];
       const fail = (why: string): Result => ({ code: 1, stdout: '', stderr: `iptables-restore: line ${n} failed: ${why}\n` });
       if (line.trim() === '' || line.startsWith('#')) continue;
       if (line.startsWith('*')) {
@@ -115,8 +115,8 @@ export class FakeIptables {
       const call = `${family} ${table} ${line}`;
       this.mutations.push(call);
       if (this.failWhen(call)) return fail('injected failure');
-      if (!BUILTIN_CHAINS[table].includes(chain!)) return fail('No chain/target/match by that name.');
-      const rules = rulesOf(pending, family, table, chain!);
+      if (!BUILTIN_CHAINS[table].includes(chain)) return fail('No chain/target/match by that name.');
+      const rules = rulesOf(pending, family, table, chain);
       if (op === '-A') {
         rules.push(spec);
       } else {

@@ -92,6 +92,6 @@ describe('firewall rule listing', () => {
         ['INPUT', 'vpn-seed-server:firewall:tun0', '-i tun0 -m state --state RELATED,ESTABLISHED -j ACCEPT'],
       ],
     );
-    assert.deepEqual(rules[1]!.spec, ['-i', 'tun0', '-m', 'comment', '--comment', 'vpn-seed-server:firewall:tun0', '-j', 'DROP']);
+    assert.deepEqual(rules[1].spec, ['-i', 'tun0', '-m', 'comment', '--comment', 'vpn-seed-server:firewall:tun0', '-j', 'DROP']);
   });
 });

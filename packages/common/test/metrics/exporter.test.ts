@@ -181,7 +181,7 @@ describe('metrics exporter', () => {
       const third = await connected(exporter.port);
       assert.equal(await closedWithin(third, 2000), '', 'the third connection is closed without an answer');
       sockets[0]?.write('GET /metrics HTTP/1.1\r\nHost: exporter\r\nConnection: close\r\n\r\n');
-      assert.match(await closedWithin(sockets[0]!, 5000), /^HTTP\/1\.1 200 OK\r\n[^]*openvpn_up\{/);
+      assert.match(await closedWithin(sockets[0], 5000), /^HTTP\/1\.1 200 OK\r\n[^]*openvpn_up\{/);
     } finally {
       for (const socket of sockets) socket?.destroy();
     }
