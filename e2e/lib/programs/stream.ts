@@ -32,6 +32,8 @@ export interface StreamResult {
   /** connects: connections opened, and those that failed (no echo within 2 s, reset, refused). */
   connects: number;
   failedConnects: number;
+  /** connects: when each failed connection was opened (ms since the epoch), and why it failed. */
+  failures: { openedAtMs: number; error: string }[];
 }
 
 const CONNECT_TIMEOUT_MS = 2_000;
@@ -86,6 +88,7 @@ function run(op: Exclude<StreamOp, { op: 'serve' }>): void {
     pushedBytes: 0,
     connects: 0,
     failedConnects: 0,
+    failures: [],
   };
   const sockets: net.Socket[] = [];
   let stopping = false;
@@ -115,6 +118,7 @@ function run(op: Exclude<StreamOp, { op: 'serve' }>): void {
   } else if (op.op === 'connects') {
     const connectOnce = (): void => {
       const n = result.connects++;
+      const openedAtMs = Date.now();
       const socket = net.connect({ host: op.host, port: op.port });
       let done = false;
       const finish = (failure: string | undefined): void => {
@@ -124,7 +128,7 @@ function run(op: Exclude<StreamOp, { op: 'serve' }>): void {
         socket.destroy();
         if (failure === undefined) return;
         result.failedConnects++;
-        if (!stopping && result.error === '') result.error = `connection ${n}: ${failure}`;
+        if (!stopping && result.failures.length < 100) result.failures.push({ openedAtMs, error: `connection ${n}: ${failure}` });
       };
       const timeout = setTimeout(() => finish(`no echo within ${CONNECT_TIMEOUT_MS} ms`), CONNECT_TIMEOUT_MS);
       socket.on('error', (err) => finish(err.message));
