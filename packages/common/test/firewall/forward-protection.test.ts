@@ -1,13 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { iptablesBackend, type BackendName } from '../../src/firewall/backend';
-import { createFirewall, type Firewall } from '../../src/firewall/engine';
+import type { BackendName } from '../../src/firewall/backend';
 import { seedServerFirewallRules, seedServerFirewallTag } from '../../src/firewall/seed-server-rules';
-import { silentLogger } from '../../src/log';
 import { Cidr } from '../../src/net/cidr';
-import { TestNetns } from '../support/netns';
-import { requireRoot } from '../support/privileges';
-import { iptablesIn, netnsRunner } from './netns-iptables';
-import { Peer, poll, UDP_PEER } from './peer-process';
+import type { TestNetns } from '../support/netns';
+import { iptablesIn } from './netns-iptables';
+import { poll, UDP_PEER, type Peer } from './peer-process';
+import { describeRoutedPodLab } from './routed-pod-lab';
 
 const TAG = seedServerFirewallTag('tun0');
 const SEED_POD_NETWORK = Cidr.parse('10.96.0.0/16');
@@ -40,70 +38,36 @@ function forwardDrops(server: TestNetns, backend: BackendName): number {
   return Number(/ -c (\d+) /.exec(line ?? '')?.[1] ?? 0);
 }
 
-describe('seed server forward protection [root]', function () {
-  this.timeout(30_000);
-  let namespaces: TestNetns[] = [];
-  let peers: Peer[] = [];
+describeRoutedPodLab('seed server forward protection [root]', 'fw', buildTopology, (lab) => {
+  const listen = (ns: TestNetns, args: string[]): Promise<Peer> => lab().start(ns, UDP_PEER, args);
 
-  before(function () {
-    requireRoot(this);
+  it('the reference rules (INPUT only) let a datagram the shoot sends to 241/8 into the seed pod network', async () => {
+    const { firewall, shoot, pod } = lab();
+    const referenceRules = seedServerFirewallRules({ device: 'tun0', seedPodNetwork: SEED_POD_NETWORK }).filter(
+      (r) => r.chain !== 'FORWARD',
+    );
+    await firewall.apply(TAG, referenceRules);
+    const listener = await listen(pod, ['listen', '5555']);
+    assert.equal(sendFrom(shoot, [POD_AS_SEEN_BY_SHOOT, '5555', 'from-the-shoot']).status, 0);
+    assert.equal(await listener.waitFor((line) => line.endsWith('from-the-shoot')), '192.0.2.2 from-the-shoot');
   });
 
-  afterEach(() => {
-    peers.forEach((peer) => peer.stop());
-    namespaces.forEach((ns) => ns.destroy());
-    peers = [];
-    namespaces = [];
+  it('our rules drop it in FORWARD, and the seed pod never sees it', async () => {
+    const { firewall, shoot, middle: server, pod, backend } = lab();
+    await firewall.apply(TAG, seedServerFirewallRules({ device: 'tun0', seedPodNetwork: SEED_POD_NETWORK }));
+    const listener = await listen(pod, ['listen', '5555']);
+    assert.equal(sendFrom(shoot, [POD_AS_SEEN_BY_SHOOT, '5555', 'from-the-shoot']).status, 0);
+    // The DROP counter proves the datagram was mapped and routed towards the pod, then stopped.
+    await poll(() => (forwardDrops(server, backend) >= 1 ? true : undefined), 3000, 'the FORWARD DROP rule never counted the datagram');
+    assert.deepEqual(listener.lines, ['ready']);
   });
 
-  for (const backend of ['legacy', 'nft'] as const) {
-    describe(`${backend} backend`, () => {
-      let shoot: TestNetns;
-      let server: TestNetns;
-      let pod: TestNetns;
-      let firewall: Firewall;
-
-      beforeEach(() => {
-        const create = (prefix: string): TestNetns => {
-          const ns = TestNetns.create(prefix);
-          namespaces.push(ns);
-          return ns;
-        };
-        shoot = create('fwshoot');
-        server = create('fwserver');
-        pod = create('fwpod');
-        buildTopology(shoot, server, pod);
-        firewall = createFirewall(iptablesBackend(backend, netnsRunner(server)), silentLogger);
-      });
-
-      const listen = (ns: TestNetns, args: string[]): Promise<Peer> => Peer.start(ns, UDP_PEER, args, (peer) => peers.push(peer));
-
-      it('the reference rules (INPUT only) let a datagram the shoot sends to 241/8 into the seed pod network', async () => {
-        const referenceRules = seedServerFirewallRules({ device: 'tun0', seedPodNetwork: SEED_POD_NETWORK }).filter(
-          (r) => r.chain !== 'FORWARD',
-        );
-        await firewall.apply(TAG, referenceRules);
-        const listener = await listen(pod, ['listen', '5555']);
-        assert.equal(sendFrom(shoot, [POD_AS_SEEN_BY_SHOOT, '5555', 'from-the-shoot']).status, 0);
-        assert.equal(await listener.waitFor((line) => line.endsWith('from-the-shoot')), '192.0.2.2 from-the-shoot');
-      });
-
-      it('our rules drop it in FORWARD, and the seed pod never sees it', async () => {
-        await firewall.apply(TAG, seedServerFirewallRules({ device: 'tun0', seedPodNetwork: SEED_POD_NETWORK }));
-        const listener = await listen(pod, ['listen', '5555']);
-        assert.equal(sendFrom(shoot, [POD_AS_SEEN_BY_SHOOT, '5555', 'from-the-shoot']).status, 0);
-        // The DROP counter proves the datagram was mapped and routed towards the pod, then stopped.
-        await poll(() => (forwardDrops(server, backend) >= 1 ? true : undefined), 3000, 'the FORWARD DROP rule never counted the datagram');
-        assert.deepEqual(listener.lines, ['ready']);
-      });
-
-      it('our rules still let replies through to a seed pod that opened the exchange', async () => {
-        await firewall.apply(TAG, seedServerFirewallRules({ device: 'tun0', seedPodNetwork: SEED_POD_NETWORK }));
-        await listen(shoot, ['echo', '7000']);
-        const reply = sendFrom(pod, ['192.0.2.2', '7000', 'from-the-seed', '3000']);
-        assert.equal(reply.status, 0, 'no reply reached the seed pod');
-        assert.equal(reply.stdout.trim(), '192.0.2.2 from-the-seed');
-      });
-    });
-  }
+  it('our rules still let replies through to a seed pod that opened the exchange', async () => {
+    const { firewall, shoot, pod } = lab();
+    await firewall.apply(TAG, seedServerFirewallRules({ device: 'tun0', seedPodNetwork: SEED_POD_NETWORK }));
+    await listen(shoot, ['echo', '7000']);
+    const reply = sendFrom(pod, ['192.0.2.2', '7000', 'from-the-seed', '3000']);
+    assert.equal(reply.status, 0, 'no reply reached the seed pod');
+    assert.equal(reply.stdout.trim(), '192.0.2.2 from-the-seed');
+  });
 });

@@ -1,16 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { iptablesBackend } from '../../src/firewall/backend';
-import { createFirewall, type Firewall } from '../../src/firewall/engine';
 import { seedClientRules, seedClientTag } from '../../src/firewall/vpn-client-rules';
-import { silentLogger } from '../../src/log';
 import { haPoolStart, haServerSlice, haShootClientAddress } from '../../src/net/ha-address-plan';
 import { Ip } from '../../src/net/ip';
 import { DEFAULT_VPN_NETWORK } from '../../src/net/reserved';
-import { TestNetns } from '../support/netns';
-import { requireRoot } from '../support/privileges';
-import { netnsRunner } from './netns-iptables';
-import { Peer, runPeer, TCP_PEER, UDP_PEER } from './peer-process';
+import type { TestNetns } from '../support/netns';
+import { runPeer, TCP_PEER, UDP_PEER } from './peer-process';
+import { describeRoutedPodLab } from './routed-pod-lab';
 
 const TAG = seedClientTag('tap0');
 const SLICE = haServerSlice(DEFAULT_VPN_NETWORK, 0);
@@ -67,118 +63,81 @@ function shootPing(shoot: TestNetns, target: string): Promise<number> {
   });
 }
 
-describe('kube-apiserver pod tap rules against real packets [root]', function () {
-  this.timeout(30_000);
-  let namespaces: TestNetns[] = [];
-  let peers: Peer[] = [];
+describeRoutedPodLab('kube-apiserver pod tap rules against real packets [root]', 'tap', buildTopology, (lab) => {
+  const rules = (): ReturnType<typeof seedClientRules> =>
+    seedClientRules({ device: 'tap0', mappings: [], seedPodNetwork: undefined, applyNetmap: false, neighbourSlice: SLICE });
 
-  before(function () {
-    requireRoot(this);
-  });
+  it("control without the rules: the shoot connects, sends and pings into the pod and through it; the reference's INPUT rules leave the way through open; with ours nothing arrives", async () => {
+    const { shoot, middle: kapi, pod, firewall, start } = lab();
+    const sinks = {
+      kapiTcp: await start(kapi, TCP_PEER, ['listen', PORT]),
+      kapiUdp: await start(kapi, UDP_PEER, ['listen', PORT]),
+      podTcp: await start(pod, TCP_PEER, ['listen', PORT]),
+      podUdp: await start(pod, UDP_PEER, ['listen', PORT]),
+    };
 
-  afterEach(() => {
-    peers.forEach((peer) => peer.stop());
-    namespaces.forEach((ns) => ns.destroy());
-    peers = [];
-    namespaces = [];
-  });
-
-  for (const backend of ['legacy', 'nft'] as const) {
-    describe(`${backend} backend`, () => {
-      let shoot: TestNetns;
-      let kapi: TestNetns;
-      let pod: TestNetns;
-      let firewall: Firewall;
-
-      beforeEach(() => {
-        const create = (prefix: string): TestNetns => {
-          const ns = TestNetns.create(prefix);
-          namespaces.push(ns);
-          return ns;
-        };
-        shoot = create('tapshoot');
-        kapi = create('tapkapi');
-        pod = create('tappod');
-        buildTopology(shoot, kapi, pod);
-        firewall = createFirewall(iptablesBackend(backend, netnsRunner(kapi)), silentLogger);
-      });
-
-      const start = (ns: TestNetns, program: string, args: string[]): Promise<Peer> =>
-        Peer.start(ns, program, args, (peer) => peers.push(peer));
-      const rules = (): ReturnType<typeof seedClientRules> =>
-        seedClientRules({ device: 'tap0', mappings: [], seedPodNetwork: undefined, applyNetmap: false, neighbourSlice: SLICE });
-
-      it("control without the rules: the shoot connects, sends and pings into the pod and through it; the reference's INPUT rules leave the way through open; with ours nothing arrives", async () => {
-        const sinks = {
-          kapiTcp: await start(kapi, TCP_PEER, ['listen', PORT]),
-          kapiUdp: await start(kapi, UDP_PEER, ['listen', PORT]),
-          podTcp: await start(pod, TCP_PEER, ['listen', PORT]),
-          podUdp: await start(pod, UDP_PEER, ['listen', PORT]),
-        };
-
-        const open = await attack(shoot, 'control');
-        assert.deepEqual(
-          open.filter((a) => a.tcp !== 0 || a.ping !== 0),
-          [],
-          'control: every connection and echo request answered',
-        );
-        await sinks.podUdp.waitFor((l) => l === `${SHOOT_TAP_V4} control`);
-        const control = Object.fromEntries(Object.entries(sinks).map(([name, sink]) => [name, [...sink.heard].sort()]));
-        assert.deepEqual(control, {
-          kapiTcp: [SHOOT_TAP, SHOOT_TAP_V4].sort(),
-          kapiUdp: [`${SHOOT_TAP} control`, `${SHOOT_TAP_V4} control`].sort(),
-          podTcp: [SHOOT_TAP, SHOOT_TAP_V4].sort(),
-          podUdp: [`${SHOOT_TAP} control`, `${SHOOT_TAP_V4} control`].sort(),
-        });
-
-        const heardBeforeReference = Object.values(sinks).map((sink) => sink.heard.length);
-        await firewall.apply(
-          TAG,
-          rules().filter((rule) => rule.chain === 'INPUT'),
-        );
-        const reference = await attack(shoot, 'reference');
-        assert.deepEqual(
-          reference.filter((a) => a.target.startsWith('10.') || a.target.startsWith('fd00:')).map((a) => a.tcp),
-          [0, 0],
-          'reference (INPUT only): connections through the pod into the seed pod network',
-        );
-        await sinks.podUdp.waitFor((l) => l === `${SHOOT_TAP_V4} reference`);
-        await sinks.podUdp.waitFor((l) => l === `${SHOOT_TAP} reference`);
-        const [kapiTcp, kapiUdp] = [sinks.kapiTcp, sinks.kapiUdp].map((sink, i) => sink.heard.slice(heardBeforeReference[i]));
-        assert.deepEqual({ kapiTcp, kapiUdp }, { kapiTcp: [], kapiUdp: [] }, 'reference (INPUT only): the pod itself is closed');
-
-        const heardBefore = Object.values(sinks).map((sink) => sink.heard.length);
-        await firewall.apply(TAG, rules());
-        const closed = await attack(shoot, 'with-rules');
-        assert.deepEqual(
-          closed.filter((a) => a.tcp !== 2),
-          [],
-          'every handshake silently dropped',
-        );
-        assert.deepEqual(
-          closed.filter((a) => a.ping === 0),
-          [],
-          'no echo request answered',
-        );
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        assert.deepEqual(
-          Object.values(sinks).flatMap((sink, i) => sink.heard.slice(heardBefore[i])),
-          [],
-          'what reached the pod or the seed pod with the rules',
-        );
-      });
-
-      it('with the rules the pod still gets the replies to what it opened through the tap, in both families', async () => {
-        await firewall.apply(TAG, rules());
-        await start(shoot, TCP_PEER, ['listen', PORT]);
-        await start(shoot, UDP_PEER, ['echo', PORT]);
-        for (const target of [SHOOT_TAP, SHOOT_TAP_V4]) {
-          assert.equal((await runPeer(kapi, TCP_PEER, ['connect', target, PORT, '3000'])).status, 0, `TCP to ${target}`);
-          const reply = await runPeer(kapi, UDP_PEER, ['send', target, PORT, 'from-the-pod', '3000']);
-          assert.equal(reply.status, 0, `no UDP reply from ${target}`);
-          assert.equal(reply.stdout.trim(), `${target} from-the-pod`);
-        }
-      });
+    const open = await attack(shoot, 'control');
+    assert.deepEqual(
+      open.filter((a) => a.tcp !== 0 || a.ping !== 0),
+      [],
+      'control: every connection and echo request answered',
+    );
+    await sinks.podUdp.waitFor((l) => l === `${SHOOT_TAP_V4} control`);
+    const control = Object.fromEntries(Object.entries(sinks).map(([name, sink]) => [name, [...sink.heard].sort()]));
+    assert.deepEqual(control, {
+      kapiTcp: [SHOOT_TAP, SHOOT_TAP_V4].sort(),
+      kapiUdp: [`${SHOOT_TAP} control`, `${SHOOT_TAP_V4} control`].sort(),
+      podTcp: [SHOOT_TAP, SHOOT_TAP_V4].sort(),
+      podUdp: [`${SHOOT_TAP} control`, `${SHOOT_TAP_V4} control`].sort(),
     });
-  }
+
+    const heardBeforeReference = Object.values(sinks).map((sink) => sink.heard.length);
+    await firewall.apply(
+      TAG,
+      rules().filter((rule) => rule.chain === 'INPUT'),
+    );
+    const reference = await attack(shoot, 'reference');
+    assert.deepEqual(
+      reference.filter((a) => a.target.startsWith('10.') || a.target.startsWith('fd00:')).map((a) => a.tcp),
+      [0, 0],
+      'reference (INPUT only): connections through the pod into the seed pod network',
+    );
+    await sinks.podUdp.waitFor((l) => l === `${SHOOT_TAP_V4} reference`);
+    await sinks.podUdp.waitFor((l) => l === `${SHOOT_TAP} reference`);
+    const [kapiTcp, kapiUdp] = [sinks.kapiTcp, sinks.kapiUdp].map((sink, i) => sink.heard.slice(heardBeforeReference[i]));
+    assert.deepEqual({ kapiTcp, kapiUdp }, { kapiTcp: [], kapiUdp: [] }, 'reference (INPUT only): the pod itself is closed');
+
+    const heardBefore = Object.values(sinks).map((sink) => sink.heard.length);
+    await firewall.apply(TAG, rules());
+    const closed = await attack(shoot, 'with-rules');
+    assert.deepEqual(
+      closed.filter((a) => a.tcp !== 2),
+      [],
+      'every handshake silently dropped',
+    );
+    assert.deepEqual(
+      closed.filter((a) => a.ping === 0),
+      [],
+      'no echo request answered',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(
+      Object.values(sinks).flatMap((sink, i) => sink.heard.slice(heardBefore[i])),
+      [],
+      'what reached the pod or the seed pod with the rules',
+    );
+  });
+
+  it('with the rules the pod still gets the replies to what it opened through the tap, in both families', async () => {
+    const { shoot, middle: kapi, firewall, start } = lab();
+    await firewall.apply(TAG, rules());
+    await start(shoot, TCP_PEER, ['listen', PORT]);
+    await start(shoot, UDP_PEER, ['echo', PORT]);
+    for (const target of [SHOOT_TAP, SHOOT_TAP_V4]) {
+      assert.equal((await runPeer(kapi, TCP_PEER, ['connect', target, PORT, '3000'])).status, 0, `TCP to ${target}`);
+      const reply = await runPeer(kapi, UDP_PEER, ['send', target, PORT, 'from-the-pod', '3000']);
+      assert.equal(reply.status, 0, `no UDP reply from ${target}`);
+      assert.equal(reply.stdout.trim(), `${target} from-the-pod`);
+    }
+  });
 });
