@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, builds, runs every test (unit, kernel, end-to-end).
-# `npm test -- unit` runs only the unprivileged unit tests, without the lint, which would take longer than they do.
+# `npm test -- unit` runs only the unprivileged unit tests and skips the lint, which would about double its time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-deps.sh
