@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import * as path from 'node:path';
 import {
   Cidr,
   createFirewall,
@@ -11,6 +10,7 @@ import {
   silentLogger,
   type BackendName,
 } from '@vpn/common';
+import { e2eLib } from './e2e-lib';
 import { report, summarize, type Measurement } from './report';
 
 /**
@@ -20,8 +20,6 @@ import { report, summarize, type Measurement } from './report';
  * measuring runs happen inside it (`ip netns exec` would otherwise add its own cost to every process).
  * A fresh process's first apply is measured apart: the CLI is such a process. Needs root.
  */
-const e2eLib = (module: string): unknown => require(path.join(__dirname, '..', '..', 'e2e', 'dist', 'lib', module));
-
 const BACKENDS: readonly BackendName[] = ['legacy', 'nft'];
 const NETWORKS = 1000;
 const RUNS = 10;

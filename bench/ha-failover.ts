@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { e2eLib } from './e2e-lib';
 import { report, type Measurement } from './report';
 
 /**
@@ -10,10 +11,8 @@ import { report, type Measurement } from './report';
  * pod; then 60 s of 5 % random loss on the active path (switches), and the CPU and RSS of the path and
  * tunnel controllers over 30 s of steady probing. Needs root; prints JSON and a table.
  *
- * The lab is the e2e project (a project reference, so it is built first); its compiled output is loaded
- * from e2e/dist at run time, because relative imports across projects are not rewritten by tsc.
+ * The lab is the e2e project, loaded from e2e/dist at run time (see e2e-lib.ts).
  */
-const e2eLib = (module: string): unknown => require(path.join(__dirname, '..', '..', 'e2e', 'dist', 'lib', module));
 const { HaLab } = e2eLib('ha-lab') as typeof import('../e2e/dist/lib/ha-lab');
 const { createHaCertificates } = e2eLib('ha-certs') as typeof import('../e2e/dist/lib/ha-certs');
 const scenarios = e2eLib('ha-scenarios') as typeof import('../e2e/dist/lib/ha-scenarios');

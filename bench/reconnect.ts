@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { e2eLib } from './e2e-lib';
 import { report, summarize, type Measurement } from './report';
 
 /**
@@ -11,9 +12,8 @@ import { report, summarize, type Measurement } from './report';
  * after the server is ready again), and the throughput of one TCP connection pulling from a shoot host for
  * 5 s. Needs root; prints JSON and a table (throughput as MB/s in place of ms).
  *
- * The lab is the e2e project, loaded from e2e/dist at run time (see ha-failover.ts).
+ * The lab is the e2e project, loaded from e2e/dist at run time (see e2e-lib.ts).
  */
-const e2eLib = (module: string): unknown => require(path.join(__dirname, '..', '..', 'e2e', 'dist', 'lib', module));
 const { TunnelLab } = e2eLib('lab') as typeof import('../e2e/dist/lib/lab');
 const { createCertificates } = e2eLib('certs') as typeof import('../e2e/dist/lib/certs');
 const { longestGap } = e2eLib('measurement') as typeof import('../e2e/dist/lib/measurement');

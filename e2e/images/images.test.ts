@@ -162,7 +162,7 @@ function useLab(name: string): () => Lab {
   after(async function () {
     this.timeout(60_000);
     if (!lab) return;
-    await lab.pods?.destroy();
+    lab.pods?.destroy();
     for (const c of lab.cleanup.reverse()) await c();
     await lab.supervisor.stopAll('SIGKILL');
     rmSync(lab.dir, { recursive: true, force: true });

@@ -1,6 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import * as appsV1 from 'kubernetes-models/apps/v1';
+import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
+import * as policyV1 from 'kubernetes-models/policy/v1';
+import * as coreV1 from 'kubernetes-models/v1';
 import {
   clientConfigValues,
   parseClientSettings,
@@ -32,15 +36,15 @@ import { containerEnv, loadVariant, podsOf, programOf, VARIANTS, type Container,
  * a container sets is one its program reads and accepts, every command and probe names a subcommand that
  * exists, and ports and paths agree with what the programs render and serve.
  */
-const VERSION: string = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
+const { version: VERSION } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
 const FACTS = { podIp: '10.96.0.30', hostIp: '10.250.0.5' };
 
-// Group/version -> the kubernetes-models module with its classes (CommonJS entry points).
-const MODELS: Record<string, string> = {
-  v1: 'kubernetes-models/v1',
-  'apps/v1': 'kubernetes-models/apps/v1',
-  'policy/v1': 'kubernetes-models/policy/v1',
-  'networking.k8s.io/v1': 'kubernetes-models/networking.k8s.io/v1',
+// Group/version -> the kubernetes-models classes of that group, by kind.
+const MODELS: Record<string, Record<string, unknown>> = {
+  v1: coreV1,
+  'apps/v1': appsV1,
+  'policy/v1': policyV1,
+  'networking.k8s.io/v1': networkingV1,
 };
 
 /** Every property name the schemas know: a misspelt field passes the schemas' own validation, not this. */
@@ -122,9 +126,9 @@ for (const variant of VARIANTS) {
 
     it('parse, and every object validates against the Kubernetes API schema with no unknown field', () => {
       for (const { object, file } of objects) {
-        const module = MODELS[object.apiVersion];
-        assert.ok(module, `${file}: ${object.apiVersion} is not among the modelled API groups`);
-        const Model = (require(module) as Record<string, new (o: K8sObject) => { validate(): void }>)[object.kind];
+        const models = MODELS[object.apiVersion];
+        assert.ok(models, `${file}: ${object.apiVersion} is not among the modelled API groups`);
+        const Model = models[object.kind] as (new (o: K8sObject) => { validate(): void }) | undefined;
         assert.ok(Model, `${file}: no model for ${object.apiVersion} ${object.kind}`);
         assert.doesNotThrow(() => new Model(object).validate(), `${file}: ${object.kind}/${object.metadata.name}`);
         assert.deepEqual(

@@ -96,7 +96,7 @@ export class PodmanPods {
     return logs.join('\n');
   }
 
-  async destroy(): Promise<void> {
+  destroy(): void {
     this.removeAll();
     this.forget();
   }

@@ -1,4 +1,4 @@
-import { blackHole, randomLoss } from './faults';
+import { blackHole, randomLoss, type Fault } from './faults';
 import type { HaLab } from './ha-lab';
 import { ipv4Of, range, shootHost } from './ha-plan';
 import { watchUsage, type Usage } from './ha-usage';
@@ -113,15 +113,15 @@ export async function restartServer(
 /** Black-holes the server carrying the active path, measures, then lifts the black hole. */
 export async function blackHoleActiveServer(lab: HaLab): Promise<ServerFault> {
   const server = activeServer(lab);
-  let undo: (() => Promise<void>) | undefined;
+  let hole: Fault | undefined;
   try {
     return await faultOf(lab, server, () =>
       outagesAcross(lab, async () => {
-        undo = (await blackHole(lab.ns.servers[server])).undo;
+        hole = await blackHole(lab.ns.servers[server]);
       }),
     );
   } finally {
-    await undo?.();
+    await hole?.undo();
   }
 }
 

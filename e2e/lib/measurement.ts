@@ -82,7 +82,7 @@ export function firstSuccess(probe: () => Promise<boolean>, opts: PollOptions): 
             inFlight--;
             if (ok) finish(() => resolve(now()));
           },
-          (err: unknown) => finish(() => reject(err)),
+          (err: unknown) => finish(() => reject(err instanceof Error ? err : new Error(String(err)))),
         );
       }
       timer = setTimeout(tick, opts.intervalMs);

@@ -1,9 +1,8 @@
 import { environmentHelp, SEED_SERVER_COMMANDS, SEED_SERVER_ENVIRONMENT, type SeedServerSubcommand } from '@vpn/common';
 import yargs from 'yargs/yargs';
 import type { Argv } from 'yargs';
-
-// The package's own manifest, read at run time so that the version has one source.
-const VERSION: string = require('../../package.json').version;
+// The manifest is the version's one source: tsc copies it beside the output, and the bundle inlines it.
+import { version as VERSION } from '../package.json';
 
 /** Every subcommand with its flags; parsing only, so that main.ts decides what runs (and tests can parse without side effects). */
 export type SeedServerCommand =

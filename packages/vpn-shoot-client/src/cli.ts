@@ -1,9 +1,8 @@
 import { environmentHelp, SHOOT_CLIENT_COMMANDS, SHOOT_CLIENT_ENVIRONMENT, type ShootClientSubcommand } from '@vpn/common';
 import yargs from 'yargs/yargs';
 import type { Argv } from 'yargs';
-
-// The package's own manifest, read at run time so that the version has one source.
-const VERSION: string = require('../../package.json').version;
+// The manifest is the version's one source: tsc copies it beside the output, and the bundle inlines it.
+import { version as VERSION } from '../package.json';
 
 /** Every subcommand with its flags; parsing only, so that main.ts decides what runs. */
 export type ShootClientCommand =

@@ -42,7 +42,7 @@ export function netmapSubnets(sources: readonly Cidr[], destination: Cidr): Netm
   const order = sources
     .map((source, index) => ({ source, index }))
     .sort((a, b) => a.source.prefixLength - b.source.prefixLength || a.index - b.index);
-  const entries: NetmapEntry[] = new Array(sources.length);
+  const entries = new Array<NetmapEntry>(sources.length);
   let offset = 0n;
   for (const { source, index } of order) {
     if (source.prefixLength < destination.prefixLength) {

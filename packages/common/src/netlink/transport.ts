@@ -71,7 +71,9 @@ export class RtnetlinkTransport {
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       const timedOut = reason === 'Timeout has been reached';
-      throw new Error(`${operation}: ${timedOut ? `no reply from the kernel within ${this.timeoutMs} ms` : reason}`);
+      throw new Error(`${operation}: ${timedOut ? `no reply from the kernel within ${this.timeoutMs} ms` : reason}`, {
+        cause: err,
+      });
     }
   }
 

@@ -45,7 +45,7 @@ export async function readSysctl(name: string, options: SysctlOptions = {}): Pro
   try {
     return (await fs.readFile(file, 'utf8')).replace(/\n$/, '');
   } catch (err) {
-    throw new Error(`failed to read sysctl ${name}: ${reason(err)}`);
+    throw new Error(`failed to read sysctl ${name}: ${reason(err)}`, { cause: err });
   }
 }
 
@@ -61,7 +61,7 @@ export async function writeSysctl(name: string, value: string, options: SysctlOp
       await handle.close();
     }
   } catch (err) {
-    throw new Error(`failed to set sysctl ${name}=${JSON.stringify(value)}: ${reason(err)}`);
+    throw new Error(`failed to set sysctl ${name}=${JSON.stringify(value)}: ${reason(err)}`, { cause: err });
   }
 }
 
@@ -85,7 +85,7 @@ export async function applySysctls(changes: readonly SysctlChange[], options: Sy
         outcomes.push({ name, value, result: 'skipped', reason: change.skipIfMissing });
         continue;
       }
-      throw new Error(`failed to set sysctl ${name}=${JSON.stringify(value)}: ${reason(err)}`);
+      throw new Error(`failed to set sysctl ${name}=${JSON.stringify(value)}: ${reason(err)}`, { cause: err });
     }
     if (change.onlyIfCurrently !== undefined && !sameValue(current, change.onlyIfCurrently)) {
       outcomes.push({ name, value, result: 'skipped', reason: `current value is ${JSON.stringify(current.trim())}` });

@@ -20,7 +20,7 @@ const TABLES: [string, EnvironmentTable<string>, readonly string[]][] = [
 /** Runs a parser on an env through a Proxy that records every name it reads. */
 function namesRead(parse: (env: NodeJS.ProcessEnv) => unknown, env: Record<string, string>): string[] {
   const read = new Set<string>();
-  parse(new Proxy(env, { get: (target, name) => (typeof name === 'string' && read.add(name), Reflect.get(target, name)) }));
+  parse(new Proxy(env, { get: (target, name): unknown => (typeof name === 'string' && read.add(name), Reflect.get(target, name)) }));
   return [...read];
 }
 

@@ -5,12 +5,18 @@ import { createLogger } from '../../src/log';
 /** A runner where only the listed binaries list successfully; anything else exits 3, missing ones throw. */
 function runnerWhere(working: string[], missing: string[] = []): { runner: CommandRunner; calls: string[] } {
   const calls: string[] = [];
-  const runner: CommandRunner = async (file, args) => {
+  const runner: CommandRunner = (file, args) => {
     calls.push([file, ...args].join(' '));
-    if (missing.includes(file)) throw new Error(`${file}: spawn ENOENT`);
-    return working.includes(file)
-      ? { code: 0, stdout: '', stderr: '' }
-      : { code: 3, stdout: '', stderr: '# Warning: iptables-legacy tables present, use iptables-legacy to see them\nno kernel support\n' };
+    if (missing.includes(file)) return Promise.reject(new Error(`${file}: spawn ENOENT`));
+    return Promise.resolve(
+      working.includes(file)
+        ? { code: 0, stdout: '', stderr: '' }
+        : {
+            code: 3,
+            stdout: '',
+            stderr: '# Warning: iptables-legacy tables present, use iptables-legacy to see them\nno kernel support\n',
+          },
+    );
   };
   return { runner, calls };
 }
@@ -58,9 +64,9 @@ describe('iptables backend detection', () => {
 
   it("a handle saves and restores with the backend's binaries, legacy waiting for the xtables lock", async () => {
     const calls: string[] = [];
-    const runner: CommandRunner = async (file, args, input) => {
+    const runner: CommandRunner = (file, args, input) => {
       calls.push([file, ...args, JSON.stringify(input)].join(' '));
-      return { code: 0, stdout: file.endsWith('-save') ? '*nat\nCOMMIT\n' : '', stderr: '' };
+      return Promise.resolve({ code: 0, stdout: file.endsWith('-save') ? '*nat\nCOMMIT\n' : '', stderr: '' });
     };
     assert.equal(await iptablesBackend('legacy', runner).handle(4).save(), '*nat\nCOMMIT\n');
     await iptablesBackend('legacy', runner).handle(6).restore('*nat\nCOMMIT\n');
@@ -73,12 +79,13 @@ describe('iptables backend detection', () => {
   });
 
   it('turns a failed restore into an error naming the command and the input line it rejected', async () => {
-    const runner: CommandRunner = async () => ({
-      code: 4,
-      stdout: '',
-      stderr:
-        '# Warning: iptables-legacy tables present, use iptables-legacy to see them\niptables-nft-restore v1.8.9 (nf_tables): \nline 3: RULE_APPEND failed (Invalid argument): rule in chain POSTROUTING\n',
-    });
+    const runner: CommandRunner = () =>
+      Promise.resolve({
+        code: 4,
+        stdout: '',
+        stderr:
+          '# Warning: iptables-legacy tables present, use iptables-legacy to see them\niptables-nft-restore v1.8.9 (nf_tables): \nline 3: RULE_APPEND failed (Invalid argument): rule in chain POSTROUTING\n',
+      });
     const input = '*nat\n-A OUTPUT -j ACCEPT\n-A POSTROUTING -j DNAT --to-destination 192.0.2.1\nCOMMIT\n';
     const err = await iptablesBackend('nft', runner)
       .handle(4)

@@ -32,7 +32,10 @@ export class FakeIptables {
   /** `<family> <table>` pairs the kernel lacks, as legacy reports them when the module is missing. */
   readonly missingTables = new Set<string>();
 
-  readonly runner: CommandRunner = async (file, args, input) => {
+  // The Promise executor turns a throw into a rejection, which is how the real runner fails.
+  readonly runner: CommandRunner = (file, args, input) => new Promise((resolve) => resolve(this.run(file, args, input)));
+
+  private run(file: string, args: readonly string[], input: string | undefined): Result {
     const command = file.split('/').pop()!;
     const family: IpVersion = command.startsWith('ip6tables') ? 6 : 4;
     if (command.endsWith('-save') && args.length === 0) return ok(this.save(family));
@@ -43,7 +46,7 @@ export class FakeIptables {
       return this.restore(family, input);
     }
     throw new Error(`fake iptables does not know ${command} ${args.join(' ')}`);
-  };
+  }
 
   /** Adds rules as `-S` prints them (`-A CHAIN ...`, comment in double quotes). */
   seed(family: IpVersion, table: Table, ...lines: string[]): void {

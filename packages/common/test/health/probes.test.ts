@@ -85,7 +85,7 @@ describe('health', () => {
 
       it(`${kind}: unparsable file, read twice`, async () => {
         const p = fixture('malformed/undef-real-address.status');
-        assert.deepEqual(await checkHealth(p, kind, { isHA: true, now: after(0), sleep: async () => undefined }), {
+        assert.deepEqual(await checkHealth(p, kind, { isHA: true, now: after(0), sleep: () => Promise.resolve() }), {
           ok: false,
           reason: `${p}: not a complete status file, read twice 100 ms apart: CLIENT_LIST: can't parse real client address: UNDEF (invalid address format: UNDEF)`,
         });
@@ -183,9 +183,10 @@ describe('health', () => {
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
     /** A pause during which OpenVPN, if given, finishes its rewrite. */
-    const sleepThen = (rewrite?: string) => async (ms: number) => {
+    const sleepThen = (rewrite?: string) => (ms: number) => {
       sleeps.push(ms);
       if (rewrite !== undefined) writeFileSync(file, rewrite);
+      return Promise.resolve();
     };
 
     for (const [torn, text] of [

@@ -35,17 +35,23 @@ class FakeManagement {
     socket.setEncoding('utf8');
     if (banner !== null) socket.write(banner);
     let tail = '';
-    socket.on('data', async (chunk: string) => {
+    // OpenVPN answers one command after the other, however the bytes of the commands arrive.
+    let answering = Promise.resolve();
+    socket.on('data', (chunk: string) => {
       const lines = (tail + chunk).split('\n');
       tail = lines.pop() ?? '';
-      for (const command of lines) {
-        this.received.push(command);
-        for (const part of answer(command) ?? []) {
-          socket.write(part);
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      }
+      answering = answering.then(() => this.answerAll(socket, answer, lines));
     });
+  }
+
+  private async answerAll(socket: net.Socket, answer: Answer, commands: readonly string[]): Promise<void> {
+    for (const command of commands) {
+      this.received.push(command);
+      for (const part of answer(command) ?? []) {
+        socket.write(part);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
   }
 
   dropConnections(): void {
@@ -263,10 +269,10 @@ describe('openvpn management client against the openvpn binary', () => {
   });
 
   it('ends the process with signal SIGTERM, which the client sees as a closed connection', async () => {
-    const exited = once(openvpn!, 'exit');
+    const exited = new Promise<number | null>((resolve) => openvpn!.once('exit', resolve));
     const closed = new Promise<string>((resolve) => client!.onClose(resolve));
     assert.equal(await client!.signal('SIGTERM', 2000), 'signal SIGTERM thrown');
-    const [code] = await Promise.race([
+    const code = await Promise.race([
       exited,
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error('openvpn still runs 5 s after SIGTERM')), 5000)),
     ]);

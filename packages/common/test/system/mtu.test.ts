@@ -16,14 +16,9 @@ const link = (index: number, mtu: number): Link => ({ index, name: `eth${index}`
 
 function fakeNetlink(routes: Route[] | Error, links: Link[] | Error = []) {
   return {
-    listRoutes: async (): Promise<Route[]> => {
-      if (routes instanceof Error) throw routes;
-      return routes;
-    },
-    getLinkByIndex: async (index: number): Promise<Link | undefined> => {
-      if (links instanceof Error) throw links;
-      return links.find((l) => l.index === index);
-    },
+    listRoutes: (): Promise<Route[]> => (routes instanceof Error ? Promise.reject(routes) : Promise.resolve(routes)),
+    getLinkByIndex: (index: number): Promise<Link | undefined> =>
+      links instanceof Error ? Promise.reject(links) : Promise.resolve(links.find((l) => l.index === index)),
   };
 }
 

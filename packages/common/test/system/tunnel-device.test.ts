@@ -15,23 +15,23 @@ const address = (family: IpVersion, text: string, prefixLength: number): Interfa
 /** Records every call; `vanishAfter` makes the device disappear after that many calls. */
 function fakeNetlink(device: string | null, addresses: InterfaceAddress[], vanishAfter = Infinity) {
   const calls: string[] = [];
-  const check = (dev: string): void => {
-    if (dev !== device || calls.length > vanishAfter) throw new LinkNotFoundError(dev);
-  };
+  // The kernel's answer to a request, so a missing device fails the returned promise.
+  const check = (dev: string): Promise<void> =>
+    dev !== device || calls.length > vanishAfter ? Promise.reject(new LinkNotFoundError(dev)) : Promise.resolve();
   return {
     calls,
     listAddresses: async (filter: { dev?: string; family?: IpVersion } = {}): Promise<InterfaceAddress[]> => {
       calls.push(`list ${filter.dev} ${filter.family}`);
-      check(filter.dev ?? '');
+      await check(filter.dev ?? '');
       return addresses.filter((a) => filter.family === undefined || a.family === filter.family);
     },
-    setLinkDown: async (dev: string): Promise<void> => {
+    setLinkDown: (dev: string): Promise<void> => {
       calls.push(`down ${dev}`);
-      check(dev);
+      return check(dev);
     },
     deleteAddress: async (spec: { dev: string; address: string }): Promise<boolean> => {
       calls.push(`delete ${spec.address}`);
-      check(spec.dev);
+      await check(spec.dev);
       return true;
     },
   };

@@ -12,7 +12,7 @@ export async function runExporter(listen: string, log: Logger, env: NodeJS.Proce
 }
 
 function parseListen(listen: string): { host: string | undefined; port: number } {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\[\]]*)):(\d{1,5})$/.exec(listen);
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(listen);
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535) throw new InputError('--listen', `expected [host]:port, got "${listen}"`);
   const host = m[1] ?? m[2];

@@ -77,7 +77,7 @@ export async function runConnectRelay(log: Logger, env: NodeJS.ProcessEnv = proc
     await Promise.race([untilTerminated(), relay.fatal]);
   } catch (err) {
     await stopOpenvpn(plan.managementPort, log);
-    throw new Error(`connect relay: listening socket failed: ${oneLine(err)}`);
+    throw new Error(`connect relay: listening socket failed: ${oneLine(err)}`, { cause: err });
   }
   await relay.close();
   return 0;

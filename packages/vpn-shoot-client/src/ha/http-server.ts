@@ -78,6 +78,10 @@ export async function startHttpServer({
         .then(({ status, contentType, body }) => {
           res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
           res.end(body);
+        })
+        .catch((err: unknown) => {
+          logger.error('http response failed', { path, error: oneLine(err) });
+          res.destroy();
         });
     },
   );

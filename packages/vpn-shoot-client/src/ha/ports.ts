@@ -57,7 +57,8 @@ export interface UdpBindOptions {
   address: string;
   /** 0 picks a free port. */
   port: number;
-  onDatagram(datagram: Datagram): void;
+  /** A function property, not a method: the socket keeps it and calls it apart from these options. */
+  onDatagram: (datagram: Datagram) => void;
 }
 
 export type UdpBind = (options: UdpBindOptions) => Promise<UdpSocket>;

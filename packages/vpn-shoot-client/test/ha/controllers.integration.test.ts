@@ -25,8 +25,9 @@ async function startAll(clock: FakeClock, tunnel: FakeTunnel) {
         clock,
         network,
         bindUdp: tunnel.bindShoot(client),
-        restartServer: async (server) => {
+        restartServer: (server) => {
           restarts.push({ client, server, at: clock.now() });
+          return Promise.resolve();
         },
         logger: silentLogger,
         resolveHost: noLookups,

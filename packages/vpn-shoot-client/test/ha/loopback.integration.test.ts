@@ -33,7 +33,7 @@ describe('ha controllers over real UDP sockets on ::1 (real timers, fake kernel 
         clock: systemClock,
         network: shootNetwork,
         bindUdp: tunnels.bindShoot(0),
-        restartServer: async () => undefined,
+        restartServer: () => Promise.resolve(),
         logger: silentLogger,
         resolveHost: noLookups,
         listenPort: 0,

@@ -62,7 +62,12 @@ class SeedHarness {
       logger: this.log.logger,
       watchServer: (server, onLost) => {
         this.lost.set(server, onLost);
-        return { close: async () => void this.watchesClosed.push(server) };
+        return {
+          close: () => {
+            this.watchesClosed.push(server);
+            return Promise.resolve();
+          },
+        };
       },
       observer: this.metrics,
     });

@@ -39,15 +39,15 @@ class ShootHarness {
       clock: this.clock,
       network: this.network,
       bindUdp: this.tunnel.bindShoot(0),
-      restartServer: async (server) => {
+      restartServer: (server) => {
         this.restarts.push({ server, at: this.clock.now() });
-        if (this.restartFailure !== undefined) throw new Error(this.restartFailure);
+        return this.restartFailure === undefined ? Promise.resolve() : Promise.reject(new Error(this.restartFailure));
       },
       logger: this.log.logger,
-      resolveHost: async (host) => {
-        if (host !== 'api.shoot.example') throw new Error(`getaddrinfo ENOTFOUND ${host}`);
-        return ['203.0.113.7', '2001:db8::7'];
-      },
+      resolveHost: (host) =>
+        host === 'api.shoot.example'
+          ? Promise.resolve(['203.0.113.7', '2001:db8::7'])
+          : Promise.reject(new Error(`getaddrinfo ENOTFOUND ${host}`)),
       listenPort: ANNOUNCEMENT_PORT,
       observer: this.metrics,
     });

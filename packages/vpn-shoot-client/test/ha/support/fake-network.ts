@@ -41,36 +41,40 @@ export class FakeNetwork implements NetworkPort {
     return route === undefined ? undefined : describeRoute(route);
   }
 
-  async listLinks(): Promise<LinkInfo[]> {
-    return [{ name: 'lo', index: 1 }, ...[...this.links].map(([name, index]) => ({ name, index }))];
+  listLinks(): Promise<LinkInfo[]> {
+    return Promise.resolve([{ name: 'lo', index: 1 }, ...[...this.links].map(([name, index]) => ({ name, index }))]);
   }
 
   /** Makes listRoutes fail with this message while set. */
   listFailure: string | undefined;
 
-  async listRoutes(): Promise<KernelRoute[]> {
-    if (this.listFailure !== undefined) throw new Error(this.listFailure);
-    return [...this.routes.values()].map((route) =>
-      'nexthops' in route
-        ? { dst: route.dst, nexthops: route.nexthops.map((hop) => ({ dev: hop.dev, via: { address: hop.via } })) }
-        : { dst: route.dst, dev: route.dev, ...(route.via === undefined ? {} : { via: { address: route.via } }) },
+  listRoutes(): Promise<KernelRoute[]> {
+    if (this.listFailure !== undefined) return Promise.reject(new Error(this.listFailure));
+    return Promise.resolve(
+      [...this.routes.values()].map((route) =>
+        'nexthops' in route
+          ? { dst: route.dst, nexthops: route.nexthops.map((hop) => ({ dev: hop.dev, via: { address: hop.via } })) }
+          : { dst: route.dst, dev: route.dev, ...(route.via === undefined ? {} : { via: { address: route.via } }) },
+      ),
     );
   }
 
-  async replaceRoute(spec: RouteSpec): Promise<void> {
-    if (this.routeFailure !== undefined) throw new Error(this.routeFailure);
-    for (const dev of devices(spec)) if (!this.links.has(dev)) throw new Error(`link ${dev} not found`);
+  replaceRoute(spec: RouteSpec): Promise<void> {
+    if (this.routeFailure !== undefined) return Promise.reject(new Error(this.routeFailure));
+    const missing = devices(spec).find((dev) => !this.links.has(dev));
+    if (missing !== undefined) return Promise.reject(new Error(`link ${missing} not found`));
     this.routes.set(spec.dst, spec);
     this.replaced.push(describeRoute(spec));
+    return Promise.resolve();
   }
 
-  async deleteRoute(spec: { dst: string }): Promise<boolean> {
-    return this.routes.delete(spec.dst);
+  deleteRoute(spec: { dst: string }): Promise<boolean> {
+    return Promise.resolve(this.routes.delete(spec.dst));
   }
 
-  async deleteNeighbour(spec: { dev: string; address: string }): Promise<boolean> {
+  deleteNeighbour(spec: { dev: string; address: string }): Promise<boolean> {
     this.neighbourDeletions.push({ ...spec, at: this.clock.now() });
-    return this.links.has(spec.dev);
+    return Promise.resolve(this.links.has(spec.dev));
   }
 }
 

@@ -50,27 +50,31 @@ export class FakeTunnel {
   }
 
   bindSeed(seedPod: number): UdpBind {
-    return async ({ onDatagram }) => {
+    return ({ onDatagram }) => {
       const endpoint = { port: this.nextPort++, onDatagram };
       this.seeds.set(seedPod, endpoint);
-      return this.socket(
-        'seed',
-        endpoint,
-        () => this.seeds.delete(seedPod),
-        (data, port, address) => this.toShoot(seedPod, endpoint, data, port, address),
+      return Promise.resolve(
+        this.socket(
+          'seed',
+          endpoint,
+          () => this.seeds.delete(seedPod),
+          (data, port, address) => this.toShoot(seedPod, endpoint, data, port, address),
+        ),
       );
     };
   }
 
   bindShoot(client: number): UdpBind {
-    return async ({ port, onDatagram }) => {
+    return ({ port, onDatagram }) => {
       const endpoint = { port, onDatagram };
       this.shoots.set(client, endpoint);
-      return this.socket(
-        'shoot',
-        endpoint,
-        () => this.shoots.delete(client),
-        (data, toPort, address) => this.toSeed(client, endpoint, data, toPort, address),
+      return Promise.resolve(
+        this.socket(
+          'shoot',
+          endpoint,
+          () => this.shoots.delete(client),
+          (data, toPort, address) => this.toSeed(client, endpoint, data, toPort, address),
+        ),
       );
     };
   }
@@ -89,7 +93,10 @@ export class FakeTunnel {
         send(data, port, address);
         return Promise.resolve();
       },
-      close: async () => unbind(),
+      close: () => {
+        unbind();
+        return Promise.resolve();
+      },
     };
   }
 

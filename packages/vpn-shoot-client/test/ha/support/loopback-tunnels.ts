@@ -39,7 +39,7 @@ export class LoopbackTunnels {
   }
 
   bindSeed(): UdpBind {
-    return async ({ port: announcementPort, onDatagram }) => {
+    return ({ port: announcementPort, onDatagram }) => {
       const byPath = new Map<string, Promise<UdpSocket>>();
       const socketFor = (server: number, client: number): Promise<UdpSocket> => {
         const key = `${server}/${client}`;
@@ -61,7 +61,7 @@ export class LoopbackTunnels {
         }
         return socket;
       };
-      return {
+      return Promise.resolve({
         port: announcementPort,
         send: async (data, _port, address) => {
           const path = this.findPath(Ip.parse(address));
@@ -72,7 +72,7 @@ export class LoopbackTunnels {
         close: async () => {
           await Promise.all(this.pathSockets.map((socket) => socket.close()));
         },
-      };
+      });
     };
   }
 

@@ -14,6 +14,6 @@ export function tunnelSettings(overrides: Partial<TunnelControllerSettings> = {}
 }
 
 /** A resolver for tests that must not look anything up. */
-export async function noLookups(host: string): Promise<string[]> {
-  throw new Error(`unexpected lookup of ${host}`);
+export function noLookups(host: string): Promise<string[]> {
+  return Promise.reject(new Error(`unexpected lookup of ${host}`));
 }
