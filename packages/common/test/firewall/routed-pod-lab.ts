@@ -15,7 +15,7 @@ export interface RoutedPodLab {
   pod: TestNetns;
   firewall: Firewall;
   /** Starts a peer program in `ns`; it is stopped after the test. */
-  start(ns: TestNetns, program: string, args: string[]): Promise<Peer>;
+  start: (ns: TestNetns, program: string, args: string[]) => Promise<Peer>;
 }
 
 /**
