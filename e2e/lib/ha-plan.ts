@@ -12,7 +12,15 @@ export interface HaLabSpec {
   seedClients: number;
   /** The seed pod network equals the shoot pod network (IPv4), so the 241–244/8 NETMAP is in use. */
   overlap: boolean;
+  /**
+   * The seed's IP family (default IPv4): of the kube-apiserver pods' POD_IP, of SEED_POD_NETWORK and of the
+   * seed clients' connections to the servers (their IP_FAMILIES). A dual-stack seed's pods are IPv4 first.
+   * The lab's links carry both families either way.
+   */
+  seedFamily?: SeedFamily;
 }
+
+export type SeedFamily = 'IPv4' | 'IPv6' | 'dual-stack';
 
 /** Gardener runs two servers (`HighAvailabilityReplicaCount`). */
 export const HA_SERVERS = 2;
@@ -22,14 +30,14 @@ export interface HaPlan {
   spec: HaLabSpec;
   shootNetworks: Record<ShootNetworkKind, string[]>;
   shootHosts: ShootHost[];
-  /** SEED_POD_NETWORK (IPv4). */
+  /** SEED_POD_NETWORK: the seed pod network of the seed's (first) family. */
   seedPodNetwork: string;
   /** The seed pod network of both families. */
   seedPodNetworks: string[];
   seedGateways: IfAddr[];
   /** eth0 of vpn-seed-server-s, per s. */
   servers: IfAddr[][];
-  /** eth0 of kube-apiserver pod k, per k; its IPv4 address is POD_IP. */
+  /** eth0 of kube-apiserver pod k, per k; its address of the seed's (first) family is POD_IP. */
   seedClients: IfAddr[][];
   ingressInternal: IfAddr[];
   ingressExternal: IfAddr[];
@@ -56,7 +64,7 @@ export function haPlan(spec: HaLabSpec): HaPlan {
     spec,
     shootNetworks: base.shootNetworks,
     shootHosts: base.shootHosts,
-    seedPodNetwork: base.seedPodNetwork,
+    seedPodNetwork: seedPrimaryFamily(spec) === 'IPv6' ? ipv6Network(base.seedPodNetworks) : base.seedPodNetwork,
     seedPodNetworks: base.seedPodNetworks,
     seedGateways: base.seedGateways,
     servers: range(HA_SERVERS).map((s) => seed(20 + s)),
@@ -81,6 +89,28 @@ export function shootHost(plan: HaPlan, kind: ShootNetworkKind, family: IfAddr['
   const host = plan.shootHosts.find((h) => h.kind === kind && h.address.family === family);
   if (!host) throw new Error(`no ${family} shoot ${kind} host in ${plan.spec.name}`);
   return host;
+}
+
+/** The family of POD_IP, SEED_POD_NETWORK and the seed clients' connections. */
+export function seedPrimaryFamily(spec: HaLabSpec): IfAddr['family'] {
+  return spec.seedFamily === 'IPv6' ? 'IPv6' : 'IPv4';
+}
+
+/** The seed clients' IP_FAMILIES. */
+export function seedIpFamilies(spec: HaLabSpec): string {
+  return spec.seedFamily === 'dual-stack' ? 'IPv4,IPv6' : seedPrimaryFamily(spec);
+}
+
+export function addressOf(addrs: IfAddr[], family: IfAddr['family']): string {
+  const a = addrs.find((x) => x.family === family);
+  if (!a) throw new Error(`no ${family} address`);
+  return a.address;
+}
+
+function ipv6Network(networks: string[]): string {
+  const v6 = networks.find((n) => n.includes(':'));
+  if (!v6) throw new Error('no IPv6 seed pod network');
+  return v6;
 }
 
 export function ipv4Of(addrs: IfAddr[]): string {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { EnvironmentOf, SEED_SERVER_ENVIRONMENT, SHOOT_CLIENT_ENVIRONMENT } from '@vpn/common';
-import { HA_SERVERS, HEADER_KEY, haServerClusterName, ipv4Of, type HaPlan } from './ha-plan';
+import { addressOf, HA_SERVERS, HEADER_KEY, haServerClusterName, ipv4Of, seedIpFamilies, seedPrimaryFamily, type HaPlan } from './ha-plan';
 import type { LabDirs } from './lab-core';
 import { containerEnv, networkVariables, OPENVPN_PORT, seedServerCommand, shootClientCommand } from './lab-programs';
 
@@ -55,13 +55,13 @@ export function serverEnv(plan: HaPlan, files: HaFiles, s: number): NodeJS.Proce
 export function seedClientEnv(plan: HaPlan, s: number): NodeJS.ProcessEnv {
   return containerEnv<ClientEnv>({
     ...networkVariables(plan),
-    ENDPOINT: ipv4Of(plan.servers[s]),
+    ENDPOINT: addressOf(plan.servers[s], seedPrimaryFamily(plan.spec)),
     OPENVPN_PORT: String(OPENVPN_PORT),
     VPN_SERVER_INDEX: String(s),
     IS_HA: 'true',
     HA_VPN_SERVERS: String(HA_SERVERS),
     HA_VPN_CLIENTS: String(plan.spec.shootClients),
-    IP_FAMILIES: 'IPv4',
+    IP_FAMILIES: seedIpFamilies(plan.spec),
   });
 }
 
@@ -76,7 +76,7 @@ export function pathControllerEnv(plan: HaPlan, k: number, mode: BondingMode): N
     ...networkVariables(plan),
     IS_HA: 'true',
     HA_VPN_CLIENTS: String(plan.spec.shootClients),
-    POD_IP: ipv4Of(plan.seedClients[k]),
+    POD_IP: addressOf(plan.seedClients[k], seedPrimaryFamily(plan.spec)),
     ...(mode === 'balance-rr' ? { BONDING_MODE: mode } : {}),
   });
 }

@@ -1,6 +1,6 @@
 import { blackHole, randomLoss, type Fault } from './faults';
 import type { HaLab } from './ha-lab';
-import { ipv4Of, range, shootHost } from './ha-plan';
+import { ipv4Of, range, seedPrimaryFamily, shootHost } from './ha-plan';
 import { watchUsage, type Usage } from './ha-usage';
 import { longestGap, type PingReply } from './measurement';
 import { sleep } from './process-supervisor';
@@ -43,7 +43,7 @@ export async function settle(lab: HaLab, ms = SETTLE_MS): Promise<void> {
 
 /** Pings from every kube-apiserver pod while `event` runs, and `afterMs` longer. */
 export async function outagesAcross(lab: HaLab, event: () => Promise<void>, afterMs = AFTER_FAULT_MS): Promise<Outage[]> {
-  const target = shootHost(lab.plan, 'pod', 'IPv4').address.address;
+  const target = shootHost(lab.plan, 'pod', seedPrimaryFamily(lab.plan.spec)).address.address;
   const series = range(lab.plan.spec.seedClients).map((k) => lab.startPing(k, target));
   await sleep(BEFORE_FAULT_MS);
   const eventAt = Date.now();
