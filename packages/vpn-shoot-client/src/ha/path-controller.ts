@@ -59,6 +59,8 @@ interface TrackedPath {
   /** The shoot client's fixed address on this path, `…::10s:b0k`. */
   address: Ip;
   health: PathHealth;
+  /** The nonce of the last probe on this path: an announcement between probes repeats it. */
+  lastNonce?: RandomId;
 }
 
 /**
@@ -176,14 +178,28 @@ class PathController {
       const role = this.roleOf(path);
       this.observer.pathRole(path.id, role);
       path.health.probeSent(seq, now, nonce);
-      if (this.taps.present.has(path.id.server)) this.send(path, seq, nonce, role);
+      path.lastNonce = nonce;
+      if (!this.taps.present.has(path.id.server)) continue;
+      this.observer.probeSent(path.id, role);
+      this.send(path, seq, nonce, role);
+    }
+  }
+
+  /**
+   * After a switch between probe rounds, the shoot side must route replies over the new active path(s) now,
+   * not at the next round: it follows the path an "active" announcement arrives on. Repeats the last probe
+   * (seq and nonce) with the new epoch and role; its echo is a duplicate the path's health ignores.
+   */
+  private announceSelection(): void {
+    for (const path of this.paths) {
+      if (path.lastNonce === undefined || !this.isActive(path.id) || !this.taps.present.has(path.id.server)) continue;
+      this.send(path, this.seq, path.lastNonce, 'active');
     }
   }
 
   private send(path: TrackedPath, seq: number, nonce: RandomId, role: PathRole): void {
     const { epoch } = this.selector.selection;
     const announcement: Announcement = { pod: this.plan.announcedPodIp, instance: this.deps.instance, epoch, seq, nonce, role };
-    this.observer.probeSent(path.id, role);
     // A refused datagram (no route while the tap is being recreated) is simply a probe without echo.
     this.tasks.track(
       (this.socket as UdpSocket).send(encodeAnnouncement(announcement), ANNOUNCEMENT_PORT, path.address.toString()).catch(() => undefined),
@@ -243,7 +259,8 @@ class PathController {
     );
   }
 
-  private reselect(): void {
+  /** True when the selection changed. */
+  private reselect(): boolean {
     const healthy = this.paths.filter((path) => path.health.isAlive).map((path) => path.id);
     if (healthy.length === 0 && this.healthyBefore) {
       this.logger.warn('no healthy path, the routes stay on the last active one', {
@@ -252,11 +269,12 @@ class PathController {
     }
     this.healthyBefore = healthy.length > 0;
     const previous = this.selector.selection.active;
-    if (!this.selector.update(healthy)) return;
+    if (!this.selector.update(healthy)) return false;
     this.observer.activePathSwitched(switchReason(previous, healthy));
     const { active, epoch } = this.selector.selection;
     this.logger.info('active path changed', { from: describePaths(previous), to: describePaths(active), epoch });
     this.routes.setDesired(shootNetworkRoutes(this.plan.shootRoutes, active, (id) => this.addressOf(id)));
+    return true;
   }
 
   private addressOf(id: PathId): Ip {
@@ -307,7 +325,7 @@ class PathController {
     if (changes.length === 0) return;
     this.logger.warn(event, fields);
     for (const { path, change } of changes) this.onHealthChange(path, change);
-    this.reselect();
+    if (this.reselect()) this.announceSelection();
     this.tasks.track(this.routes.sync());
   }
 

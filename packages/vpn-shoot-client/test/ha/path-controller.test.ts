@@ -151,8 +151,17 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
     await harness.clock.advance(1005);
     assert.deepEqual([...harness.lost.keys()], [0, 1], 'one watch per tap');
     harness.tunnel.drop = (c) => c.server === 0;
+    const sentBefore = harness.tunnel.log.length;
     harness.lost.get(0)?.('reconnecting (connection-reset)');
     assert.equal(harness.route(), viaPath(1, 0), 'switched without waiting for a probe round');
+    const announced = harness.tunnel.log
+      .slice(sentBefore)
+      .map((c) => ({ to: `tap${c.server}/client${c.client}`, ...decodeAnnouncement(c.data) }));
+    assert.deepEqual(
+      announced.map((a) => [a.to, a.role, a.epoch]),
+      [['tap1/client0', 'active', 2]],
+      'the new active path announced at once, so the shoot side routes replies over it',
+    );
     assert.deepEqual(
       harness.network.neighbourDeletions.map((d) => d.at),
       [1005],
