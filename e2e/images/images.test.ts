@@ -14,6 +14,7 @@ import { longestGap, parsePingReplies } from '../lib/measurement';
 import type { Netns } from '../lib/netns';
 import { ProcessSupervisor, sleep, type SupervisedProcess } from '../lib/process-supervisor';
 import { addressPlan, type IfAddr } from '../lib/address-plan';
+import { withRulesStripped } from '../lib/rule-stripping';
 import { Topology } from '../lib/topology';
 import { ENVOY_GID, ENVOY_PORT, SHOOT_HOST_PORT } from '../lib/lab-programs';
 import type { ProbeResult } from '../lib/programs/probe';
@@ -119,23 +120,29 @@ async function shootReachesNothing(
   );
   for (const r of routes) await shoot.ip(...r);
   const targets = [...extraTargets, ...seedPods.flatMap(([, addrs]) => addrs.flatMap(aimsAt))];
-  const attempts = await Promise.all(
-    targets.flatMap((host) => [
-      probe(shoot, { op: 'connect', target: { host, port: SINK_PORT }, timeoutMs: 1_500 }).then((r) => ({ host, proto: 'TCP', ...r })),
-      probe(shoot, { op: 'datagrams', target: { host, port: SINK_PORT }, count: 3 }).then((r) => ({ host, proto: 'UDP', ...r })),
-    ]),
+  const attempt = async (): Promise<{ opened: string[]; heard: string[] }> => {
+    const attempts = await Promise.all(
+      targets.flatMap((host) => [
+        probe(shoot, { op: 'connect', target: { host, port: SINK_PORT }, timeoutMs: 1_500 }).then((r) => ({ host, proto: 'TCP', ...r })),
+        probe(shoot, { op: 'datagrams', target: { host, port: SINK_PORT }, count: 3 }).then((r) => ({ host, proto: 'UDP', ...r })),
+      ]),
+    );
+    await sleep(300);
+    return { opened: attempts.filter((a) => a.proto === 'TCP' && a.ok).map((a) => a.host), heard: sinks.flatMap((s) => heardBy(s)) };
+  };
+  // Control in the same pods: without the rules the images installed, the same attempts get through.
+  const ours = (line: string): boolean => /"vpn-(seed-server|shoot-client):/.test(line);
+  const stripped = seedPods.reduceRight<() => Promise<{ opened: string[]; heard: string[] }>>(
+    (inner, [ns]) =>
+      () =>
+        withRulesStripped(ns, ours, inner),
+    attempt,
   );
-  await sleep(300);
-  assert.deepEqual(
-    attempts.filter((a) => a.proto === 'TCP' && a.ok).map((a) => a.host),
-    [],
-    'the shoot opened a connection into the seed',
-  );
-  assert.deepEqual(
-    sinks.flatMap((s) => heardBy(s)),
-    [],
-    'a seed pod heard the shoot',
-  );
+  const control = await stripped();
+  assert.ok(control.opened.length > 0 && control.heard.length > 0, `control without our rules: ${JSON.stringify(control)}`);
+  const withRules = await attempt();
+  assert.deepEqual(withRules.opened, [], 'the shoot opened a connection into the seed');
+  assert.deepEqual(withRules.heard.slice(control.heard.length), [], 'a seed pod heard the shoot');
 }
 
 function useLab(name: string): () => Lab {

@@ -72,10 +72,9 @@ export async function writeSecrets(root: string, certs: Certificates, variant: S
   await copyPrivate(certs.tlsAuthKey, path.join(root, 'tlsauth', 'vpn.tlsauth'));
 }
 
-export async function createAuthority(dir: string, name: string): Promise<CertificateAuthority> {
-  const cert = path.join(dir, `${name}.crt`);
-  const key = path.join(dir, `${name}.key`);
-  await openssl([
+/** `openssl req -x509` with a new P-256 key, unencrypted, written to `key`, the certificate to `cert`. */
+function selfContainedRequest(key: string, cert: string): string[] {
+  return [
     'req',
     '-x509',
     '-newkey',
@@ -89,6 +88,14 @@ export async function createAuthority(dir: string, name: string): Promise<Certif
     cert,
     '-days',
     VALID_DAYS,
+  ];
+}
+
+export async function createAuthority(dir: string, name: string): Promise<CertificateAuthority> {
+  const cert = path.join(dir, `${name}.crt`);
+  const key = path.join(dir, `${name}.key`);
+  await openssl([
+    ...selfContainedRequest(key, cert),
     '-subj',
     `/CN=vpn-e2e-${name}`,
     '-addext',
@@ -109,23 +116,11 @@ export async function issue(
   const cert = path.join(dir, `${name}.crt`);
   const key = path.join(dir, `${name}.key`);
   await openssl([
-    'req',
-    '-x509',
+    ...selfContainedRequest(key, cert),
     '-CA',
     ca.cert,
     '-CAkey',
     ca.key,
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-days',
-    VALID_DAYS,
     '-subj',
     `/CN=${commonName}`,
     '-addext',
