@@ -32,6 +32,8 @@ class FakeManagement {
   private serve(socket: net.Socket, answer: Answer, banner: string | null): void {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
+    // A client that closes with data unread resets the connection; an unhandled socket error would end the run.
+    socket.on('error', () => socket.destroy());
     socket.setEncoding('utf8');
     if (banner !== null) socket.write(banner);
     let tail = '';

@@ -17,6 +17,8 @@ class FakeClientManagement {
     const fake = new FakeClientManagement(server);
     server.on('connection', (socket) => {
       fake.sockets.push(socket);
+      // The watcher closing its connection may reset it; an unhandled socket error would end the test run.
+      socket.on('error', () => socket.destroy());
       socket.write(BANNER);
       socket.on('data', (chunk) => {
         for (const command of chunk.toString().split('\n').filter(Boolean)) {
