@@ -44,25 +44,32 @@ export function managementConnectionWatcher(
         await c.close();
         return;
       }
-      client = c;
       unreachableLogged = false;
       c.onNotification((line) => {
         const [, state, detail] = /^>STATE:\d+,([A-Z_]+),([^,]*)/.exec(line) ?? [];
         if (state !== undefined && LOST_STATES.has(state)) onLost(`${state.toLowerCase()}${detail ? ` (${detail})` : ''}`);
       });
+      try {
+        await c.command('state on', MANAGEMENT_TIMEOUT_MS);
+      } catch (err) {
+        // Not watching yet, so nothing is lost: try again later.
+        logger.warn('could not turn on OpenVPN client state notifications', { port, error: oneLine(err) });
+        await c.close();
+        if (!closed) retryLater();
+        return;
+      }
+      if (closed) {
+        await c.close();
+        return;
+      }
+      client = c;
+      logger.info('watching OpenVPN client state', { port });
       c.onClose((reason) => {
         client = undefined;
         if (closed) return;
         onLost(`management connection ended: ${reason}`);
         retryLater();
       });
-      try {
-        await c.command('state on', MANAGEMENT_TIMEOUT_MS);
-        logger.info('watching OpenVPN client state', { port });
-      } catch (err) {
-        logger.warn('could not turn on OpenVPN client state notifications', { port, error: oneLine(err) });
-        await c.close();
-      }
     };
 
     void connect();

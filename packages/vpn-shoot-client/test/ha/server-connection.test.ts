@@ -10,6 +10,8 @@ const BANNER = ">INFO:OpenVPN Management Interface Version 5 -- type 'help' for 
 class FakeClientManagement {
   readonly commands: string[] = [];
   readonly sockets: net.Socket[] = [];
+  /** How many `state on` commands are still answered with an error. */
+  refuseStateOn = 0;
   private constructor(readonly server: net.Server) {}
 
   static async start(port = 0): Promise<FakeClientManagement> {
@@ -23,7 +25,9 @@ class FakeClientManagement {
       socket.on('data', (chunk) => {
         for (const command of chunk.toString().split('\n').filter(Boolean)) {
           fake.commands.push(command.trim());
-          if (command.trim() === 'state on') socket.write('SUCCESS: real-time state notification set to ON\r\n');
+          if (command.trim() !== 'state on') continue;
+          if (fake.refuseStateOn-- > 0) socket.write('ERROR: state on refused\r\n');
+          else socket.write('SUCCESS: real-time state notification set to ON\r\n');
         }
       });
     });
@@ -102,5 +106,21 @@ describe('ha server connection watch (OpenVPN management state notifications, re
       await fake.stop();
     }
     assert.equal(lost.length, 1, 'closing the watch is no loss');
+  });
+  it('retries a client that refuses state notifications, without reporting a loss', async () => {
+    const fake = await FakeClientManagement.start();
+    fake.refuseStateOn = 2;
+    const lost: string[] = [];
+    const log = captureLogger();
+    const watch = managementConnectionWatcher(log.logger, '127.0.0.1', fake.port, 20)(0, (reason) => lost.push(reason));
+    try {
+      await until(() => log.lines.some((l) => l.startsWith('info watching OpenVPN client state')), 'the third state on');
+      assert.equal(fake.commands.filter((c) => c === 'state on').length, 3);
+      assert.equal(log.lines.filter((l) => l.startsWith('warn could not turn on OpenVPN client state notifications')).length, 2);
+      assert.deepEqual(lost, []);
+    } finally {
+      await watch.close();
+      await fake.stop();
+    }
   });
 });
