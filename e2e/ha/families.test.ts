@@ -16,7 +16,7 @@ const MAX_GAP_MS = 1_000;
  * the shoot cannot open anything towards a kube-apiserver pod or the seed pod network, and a failover.
  */
 for (const seedFamily of ['IPv6', 'dual-stack'] as const satisfies readonly SeedFamily[]) {
-  describe(`[e2e] HA on an ${seedFamily} seed: reachability, isolation, failover`, function () {
+  describe(`[e2e] HA on ${seedFamily === 'IPv6' ? 'an IPv6-only' : 'a dual-stack'} seed: reachability, isolation, failover`, function () {
     this.timeout(120_000);
     const name = seedFamily === 'IPv6' ? 'v6seed' : 'dsseed';
     const lab = useHaLab({ name, shootClients: 2, seedClients: 2, overlap: false, seedFamily });
