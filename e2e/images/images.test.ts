@@ -12,12 +12,12 @@ import { readControllerLog } from '../lib/ha-verdicts';
 import { aimsAt, heardBy, SERVER_TUNNEL_ADDRESS, SINK_PORT } from '../lib/isolation';
 import { longestGap, parsePingReplies } from '../lib/measurement';
 import type { Netns } from '../lib/netns';
-import { ProcessSupervisor, sleep, type SupervisedProcess } from '../lib/process-supervisor';
+import { ProcessSupervisor, sleep } from '../lib/process-supervisor';
 import { addressPlan, type IfAddr } from '../lib/address-plan';
 import { withRulesStripped } from '../lib/rule-stripping';
 import { Topology } from '../lib/topology';
+import { runProbe, startLabProgram } from '../lib/lab-core';
 import { ENVOY_GID, ENVOY_PORT, SHOOT_HOST_PORT } from '../lib/lab-programs';
-import type { ProbeResult } from '../lib/programs/probe';
 import { measure } from '../scenarios/support';
 import { containerEnv, loadVariant, podsOf, type Pod } from './manifests';
 import { buildImages, PodmanPods, type RunningPod, type SecretStore } from './podman-pods';
@@ -29,7 +29,6 @@ import { buildImages, PodmanPods, type RunningPod, type SecretStore } from './po
  * pod, service and node addresses reachable from the kube-apiserver through the tunnel only, nothing the
  * shoot initiates reaching the seed, ready probes, and (HA) a failover under a second.
  */
-const PROGRAMS = path.join(__dirname, '..', 'lib', 'programs');
 
 interface Lab {
   dir: string;
@@ -51,27 +50,6 @@ function endpointNames(pod: Pod): string[] {
   for (const c of pod.spec.containers)
     for (const v of c.env ?? []) if (v.name === 'ENDPOINT' && v.value) names.add(v.value).add(v.value.replace(/\.$/, ''));
   return [...names];
-}
-
-async function startProgram(lab: Lab, ns: Netns, name: string, program: string, config: object, gid?: number): Promise<SupervisedProcess> {
-  const proc = lab.supervisor.start({
-    name,
-    netns: ns,
-    file: process.execPath,
-    args: [path.join(PROGRAMS, `${program}.js`), JSON.stringify(config)],
-    gid,
-  });
-  await proc.waitForLine(/listening/, 5_000);
-  return proc;
-}
-
-async function probe(ns: Netns, op: object): Promise<ProbeResult> {
-  const r = await ns.exec(process.execPath, [path.join(PROGRAMS, 'probe.js'), JSON.stringify(op)], { timeoutMs: 30_000 });
-  try {
-    return JSON.parse(r.stdout) as ProbeResult;
-  } catch {
-    return { ok: false, detail: r.stderr.trim(), ms: 0 };
-  }
 }
 
 /** Until `ok` answers true (every 200 ms) or the timeout passes. */
@@ -116,7 +94,7 @@ async function shootReachesNothing(
   /** The seed pods whose containers install rules of ours (the control strips them). */
   guarded: Netns[],
 ): Promise<void> {
-  const sinks = await Promise.all(seedPods.map(([ns], i) => startProgram(lab, ns, `sink-${i}`, 'sink', { port: SINK_PORT })));
+  const sinks = await Promise.all(seedPods.map(([ns], i) => startLabProgram(lab.supervisor, ns, `sink-${i}`, 'sink', { port: SINK_PORT })));
   const routes = seedPodNetworks.map((cidr) =>
     tunnelDevice === 'tun0' ? ['route', 'replace', cidr, 'dev', 'tun0'] : ['route', 'replace', cidr, 'dev', tunnelDevice],
   );
@@ -125,8 +103,8 @@ async function shootReachesNothing(
   const attempt = async (): Promise<{ opened: string[]; heard: string[] }> => {
     const attempts = await Promise.all(
       targets.flatMap((host) => [
-        probe(shoot, { op: 'connect', target: { host, port: SINK_PORT }, timeoutMs: 1_500 }).then((r) => ({ host, proto: 'TCP', ...r })),
-        probe(shoot, { op: 'datagrams', target: { host, port: SINK_PORT }, count: 3 }).then((r) => ({ host, proto: 'UDP', ...r })),
+        runProbe(shoot, { op: 'connect', target: { host, port: SINK_PORT }, timeoutMs: 1_500 }).then((r) => ({ host, proto: 'TCP', ...r })),
+        runProbe(shoot, { op: 'datagrams', target: { host, port: SINK_PORT }, count: 3 }).then((r) => ({ host, proto: 'UDP', ...r })),
       ]),
     );
     await sleep(300);
@@ -224,12 +202,12 @@ describe('[e2e] images: deploy/non-ha pods in podman', function () {
     const header = containerEnv(shoot, shoot.spec.containers[0], { podIp: '', hostIp: '' }).REVERSED_VPN_HEADER;
     const { ns } = topology;
     await Promise.all([
-      startProgram(lab, ns.ingress, 'ingress', 'ingress-proxy', {
+      startLabProgram(lab.supervisor, ns.ingress, 'ingress', 'ingress-proxy', {
         host: '::',
         listeners: [{ port: plan.ingressPort, headerKey: plan.spec.headerKey }],
         routes: { [header]: { host: ipv4Of(plan.seedServer), port: 1194 } },
       }),
-      startProgram(lab, ns.shootHosts, 'shoot-hosts', 'shoot-host', { port: SHOOT_HOST_PORT }),
+      startLabProgram(lab.supervisor, ns.shootHosts, 'shoot-hosts', 'shoot-host', { port: SHOOT_HOST_PORT }),
     ]);
     since = Date.now();
     const srv = await lab.pods.start({
@@ -240,7 +218,7 @@ describe('[e2e] images: deploy/non-ha pods in podman', function () {
       hosts: [],
     });
     // The envoy sidecar's stand-in, in the server pod with envoy's group (the manifest's runAsGroup).
-    await startProgram(lab, ns.server, 'envoy-proxy', 'envoy-proxy', { host: '::', port: ENVOY_PORT }, ENVOY_GID);
+    await startLabProgram(lab.supervisor, ns.server, 'envoy-proxy', 'envoy-proxy', { host: '::', port: ENVOY_PORT }, ENVOY_GID);
     const cli = await lab.pods.start({
       pod: shoot,
       netns: ns.client,
@@ -264,10 +242,10 @@ describe('[e2e] images: deploy/non-ha pods in podman', function () {
       const target = { host: h.address.address, port: SHOOT_HOST_PORT };
       await eventually(
         `${h.kind} ${h.address.address} through the tunnel`,
-        async () => (await probe(ns.kubeApiserver, { op: 'request', target, proxy: envoy, timeoutMs: 2_000 })).ok,
+        async () => (await runProbe(ns.kubeApiserver, { op: 'request', target, proxy: envoy, timeoutMs: 2_000 })).ok,
         30_000,
       );
-      const direct = await probe(ns.kubeApiserver, { op: 'request', target, timeoutMs: 1_000 });
+      const direct = await runProbe(ns.kubeApiserver, { op: 'request', target, timeoutMs: 1_000 });
       assert.equal(direct.ok, false, `${h.address.address} reachable without the tunnel`);
     }
   });
@@ -329,12 +307,12 @@ describe('[e2e] images: deploy/ha pods in podman', function () {
     );
     const routes = Object.fromEntries(serverNames.map((n, s) => [`outbound|1194||${n}`, { host: ipv4Of(plan.servers[s]), port: 1194 }]));
     await Promise.all([
-      startProgram(lab, ns.ingress, 'ingress', 'ingress-proxy', {
+      startLabProgram(lab.supervisor, ns.ingress, 'ingress', 'ingress-proxy', {
         host: '::',
         listeners: [{ port: plan.ingressPort, headerKey: 'X-Gardener-Destination' }],
         routes,
       }),
-      startProgram(lab, ns.shootHosts, 'shoot-hosts', 'shoot-host', { port: SHOOT_HOST_PORT }),
+      startLabProgram(lab.supervisor, ns.shootHosts, 'shoot-hosts', 'shoot-host', { port: SHOOT_HOST_PORT }),
     ]);
     since = Date.now();
     const hostIp = ipv4Of(plan.seedGateways);
@@ -385,11 +363,11 @@ describe('[e2e] images: deploy/ha pods in podman', function () {
       const target = { host: h.address.address, port: SHOOT_HOST_PORT };
       await eventually(
         `${h.kind} ${h.address.address} through the tunnel`,
-        async () => (await probe(ns.seedClients[0], { op: 'request', target, timeoutMs: 2_000 })).ok,
+        async () => (await runProbe(ns.seedClients[0], { op: 'request', target, timeoutMs: 2_000 })).ok,
         40_000,
       );
       assert.equal(
-        (await probe(ns.seedNode, { op: 'request', target, timeoutMs: 1_000 })).ok,
+        (await runProbe(ns.seedNode, { op: 'request', target, timeoutMs: 1_000 })).ok,
         false,
         `${h.address.address} reachable from the seed without the tunnel`,
       );

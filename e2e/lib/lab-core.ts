@@ -45,6 +45,36 @@ type AnyTopology = LabTopology<NodePlan, Nodes>;
 const PROGRAMS = path.join(__dirname, 'programs');
 let labCount = 0;
 
+/** Runs one probe of `programs/probe` inside `ns`; a crashed probe is a failed one, saying why. */
+export async function runProbe(ns: Netns, op: ProbeOp): Promise<ProbeResult> {
+  const r = await ns.exec(process.execPath, [path.join(PROGRAMS, 'probe.js'), JSON.stringify(op)], { timeoutMs: 30_000 });
+  try {
+    return JSON.parse(r.stdout) as ProbeResult;
+  } catch {
+    return { ok: false, detail: `probe crashed: ${(r.stderr || r.stdout).trim()}`, ms: 0 };
+  }
+}
+
+/** Starts a program of `programs/` inside `ns` under `supervisor` and waits until it says it listens. */
+export async function startLabProgram(
+  supervisor: ProcessSupervisor,
+  ns: Netns,
+  name: string,
+  program: string,
+  config: object,
+  gid?: number,
+): Promise<SupervisedProcess> {
+  const proc = supervisor.start({
+    name,
+    netns: ns,
+    file: process.execPath,
+    args: [path.join(PROGRAMS, `${program}.js`), JSON.stringify(config)],
+    gid,
+  });
+  await proc.waitForLine(/listening/, 5_000);
+  return proc;
+}
+
 /**
  * What every lab is made of and how it lives: a private temporary directory holding secrets, configs and
  * logs; the topology's namespaces; the stand-ins and this repository's programs, run under one supervisor as
@@ -106,26 +136,13 @@ export abstract class LabCore<Plan extends { spec: { name: string } }, Files ext
   }
 
   /** Runs one probe of `programs/probe` inside `ns`. */
-  async probe(ns: Netns, op: ProbeOp): Promise<ProbeResult> {
-    const r = await ns.exec(process.execPath, [path.join(PROGRAMS, 'probe.js'), JSON.stringify(op)], { timeoutMs: 30_000 });
-    try {
-      return JSON.parse(r.stdout) as ProbeResult;
-    } catch {
-      return { ok: false, detail: `probe crashed: ${(r.stderr || r.stdout).trim()}`, ms: 0 };
-    }
+  probe(ns: Netns, op: ProbeOp): Promise<ProbeResult> {
+    return runProbe(ns, op);
   }
 
   /** Starts a supervised program of `programs/` inside `ns` and waits until it says it listens. */
-  async startProgram(ns: Netns, name: string, program: string, config: object, gid?: number): Promise<SupervisedProcess> {
-    const proc = this.supervisor.start({
-      name,
-      netns: ns,
-      file: process.execPath,
-      args: [path.join(PROGRAMS, `${program}.js`), JSON.stringify(config)],
-      gid,
-    });
-    await proc.waitForLine(/listening/, 5_000);
-    return proc;
+  startProgram(ns: Netns, name: string, program: string, config: object, gid?: number): Promise<SupervisedProcess> {
+    return startLabProgram(this.supervisor, ns, name, program, config, gid);
   }
 
   /** `key-0`, `key-1`, …: process names that stay unique across restarts. */
