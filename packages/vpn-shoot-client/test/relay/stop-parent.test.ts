@@ -23,7 +23,8 @@ async function parentNamed(name: string): Promise<{ signal: NodeJS.Signals | nul
     const proc = spawn(binary, ['-e', parent], { cwd: path.join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
     let childLog = '';
     proc.stdout.on('data', (chunk: Buffer) => (childLog += chunk.toString()));
-    const [, signal] = (await once(proc, 'exit')) as [number | null, NodeJS.Signals | null];
+    // 'close', not 'exit': the child logs after the parent died, through the pipe they share, which ends only when both have.
+    const [, signal] = (await once(proc, 'close')) as [number | null, NodeJS.Signals | null];
     return { signal, childLog };
   } finally {
     rmSync(dir, { recursive: true, force: true });
