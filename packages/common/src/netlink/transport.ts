@@ -1,4 +1,9 @@
-import { NetlinkSocket, Protocol, RawNetlinkSocket, type MessageInfo, type NetlinkMessage } from 'netlink';
+// The package's index also loads its generated rtnetlink, nl80211 and WireGuard tables (1.4 MB of
+// JavaScript we do not use: we decode payloads ourselves); these three modules are the socket and framing.
+import { Protocol } from 'netlink/dist/constants';
+import { NetlinkSocket } from 'netlink/dist/netlink';
+import { RawNetlinkSocket, type MessageInfo } from 'netlink/dist/raw';
+import type { NetlinkMessage } from 'netlink/dist/structs';
 import { NLMSG_DONE, NLMSG_ERROR, NLM_F_DUMP, NLM_F_DUMP_INTR } from './constants';
 import { NetlinkError } from './errors';
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { RawNetlinkSocket } from 'netlink';
+import type { RawNetlinkSocket } from 'netlink/dist/raw';
 
 export interface SentRequest {
   type: number;

@@ -3,7 +3,7 @@
  * client 0..HA_VPN_CLIENTS-1, a path role, a switch reason. Its own registry: prom-client's global one
  * would also collect whatever else in the process registers there.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from './prom';
 import { describePath, type PathId } from './path';
 import { ACTIVE_PATH_SWITCH_REASONS, type ActivePathSwitchReason, type PathObserver } from './ports';
 import { PATH_ROLES, type PathRole } from './wire';

@@ -2,7 +2,7 @@
  * The tunnel controller's Prometheus metrics, served next to `/readyz`. Label values are bounded: server
  * 0..2 and a refusal reason; never a pod IP or a sender address, which the shoot side could choose.
  */
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from './prom';
 import { ANNOUNCEMENT_REFUSALS, type AnnouncementRefusal, type TunnelObserver } from './ports';
 
 export class TunnelMetrics implements TunnelObserver {
