@@ -1,23 +1,9 @@
 import { environmentHelp, SEED_SERVER_COMMANDS, SEED_SERVER_ENVIRONMENT, type SeedServerSubcommand } from '@vpn/common';
 import yargs from 'yargs/yargs';
 import type { Argv } from 'yargs';
+import { EXPORTER_LISTEN_DEFAULT, ROOT_DEFAULTS, type SeedServerCommand } from './command';
 // The manifest is the version's one source: tsc copies it beside the output, and the bundle inlines it.
 import { version as VERSION } from '../package.json';
-
-/** Every subcommand with its flags; parsing only, so that main.ts decides what runs (and tests can parse without side effects). */
-export type SeedServerCommand =
-  | { command: 'root'; configFile: string; clientConfigDir: string; secretsDir: string }
-  | { command: 'setup' }
-  | {
-      command: 'firewall';
-      mode: 'up' | 'down';
-      device: string;
-      shootNetworks: string[];
-      seedPodNetwork: string;
-    }
-  | { command: 'readiness' | 'liveness' }
-  | { command: 'exporter'; listen: string }
-  | { command: 'help' };
 
 const ENVIRONMENT_NOTE = 'Set-but-empty variables count as unset; lists are split on "," without trimming.';
 
@@ -26,19 +12,20 @@ function environment(commands: readonly SeedServerSubcommand[]): string {
   return `${ENVIRONMENT_NOTE}\n\n${environmentHelp(SEED_SERVER_ENVIRONMENT, commands)}`;
 }
 
+/** Parses any command line with yargs: flags, `--help`, `--version`, and every error message. */
 export function parseSeedServerArgs(argv: string[]): SeedServerCommand {
   const parser: Argv = yargs(argv)
     .scriptName('vpn-seed-server')
     .usage('$0 [command]\n\nWithout a command: render the OpenVPN server config and client-config-dir files and set the NAT rules.')
-    .option('config-file', { type: 'string', default: '/openvpn-server.config', describe: 'server config to write (root command)' })
+    .option('config-file', { type: 'string', default: ROOT_DEFAULTS.configFile, describe: 'server config to write (root command)' })
     .option('client-config-dir', {
       type: 'string',
-      default: '/client-config-dir',
+      default: ROOT_DEFAULTS.clientConfigDir,
       describe: 'OpenVPN client-config-dir to write (root command)',
     })
     .option('secrets-dir', {
       type: 'string',
-      default: '/srv/secrets',
+      default: ROOT_DEFAULTS.secretsDir,
       describe: 'directory holding vpn-server/ and tlsauth/ (root command)',
     })
     .command('setup', 'enable IPv6 in the pod (init container)', (b) => b.epilogue(environment(['setup'])))
@@ -58,7 +45,9 @@ export function parseSeedServerArgs(argv: string[]): SeedServerCommand {
       b.epilogue(environment(['liveness'])),
     )
     .command('exporter', 'serve Prometheus metrics of the status file(s) and TCP netstat', (b) =>
-      b.option('listen', { type: 'string', default: ':15000', describe: 'host:port to listen on' }).epilogue(environment(['exporter'])),
+      b
+        .option('listen', { type: 'string', default: EXPORTER_LISTEN_DEFAULT, describe: 'host:port to listen on' })
+        .epilogue(environment(['exporter'])),
     )
     .epilogue(environment(SEED_SERVER_COMMANDS))
     .option('enable-pprof', {

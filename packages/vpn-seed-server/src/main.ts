@@ -1,28 +1,31 @@
 import { runProgram } from '@vpn/common';
-import { parseSeedServerArgs } from './cli';
-import { firewallHook } from './commands/firewall';
-import { runExporter } from './commands/exporter';
-import { probe } from './commands/probes';
-import { renderServer } from './commands/root';
-import { setupServer } from './commands/setup';
+import { bareCommand, type SeedServerCommand } from './command';
 
+/**
+ * Loads only what the command runs: each subcommand's module (and the argument parser) is imported when
+ * it is chosen, so a probe does not load the exporter's HTTP server nor the root command the firewall.
+ */
 export function main(argv: string[]): Promise<void> {
   return runProgram('iso', async (log) => {
-    const cmd = parseSeedServerArgs(argv);
+    const cmd = bareCommand(argv) ?? (await parseArgs(argv));
     switch (cmd.command) {
       case 'help':
         return 0;
       case 'root':
-        return renderServer(cmd, log.with({ cmd: 'vpn-seed-server' }));
+        return (await import('./commands/root')).renderServer(cmd, log.with({ cmd: 'vpn-seed-server' }));
       case 'setup':
-        return setupServer(log.with({ cmd: 'setup' }));
+        return (await import('./commands/setup')).setupServer(log.with({ cmd: 'setup' }));
       case 'firewall':
-        return firewallHook(cmd, log.with({ cmd: 'firewall' }));
+        return (await import('./commands/firewall')).firewallHook(cmd, log.with({ cmd: 'firewall' }));
       case 'readiness':
       case 'liveness':
-        return probe(cmd.command, log.with({ cmd: cmd.command }));
+        return (await import('./commands/probes')).probe(cmd.command, log.with({ cmd: cmd.command }));
       case 'exporter':
-        return runExporter(cmd.listen, log.with({ cmd: 'exporter' }));
+        return (await import('./commands/exporter')).runExporter(cmd.listen, log.with({ cmd: 'exporter' }));
     }
   });
+}
+
+async function parseArgs(argv: string[]): Promise<SeedServerCommand> {
+  return (await import('./cli')).parseSeedServerArgs(argv);
 }

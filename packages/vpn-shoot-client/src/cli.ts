@@ -1,17 +1,9 @@
 import { environmentHelp, SHOOT_CLIENT_COMMANDS, SHOOT_CLIENT_ENVIRONMENT, type ShootClientSubcommand } from '@vpn/common';
 import yargs from 'yargs/yargs';
 import type { Argv } from 'yargs';
+import { ROOT_DEFAULTS, type ShootClientCommand } from './command';
 // The manifest is the version's one source: tsc copies it beside the output, and the bundle inlines it.
 import { version as VERSION } from '../package.json';
-
-/** Every subcommand with its flags; parsing only, so that main.ts decides what runs. */
-export type ShootClientCommand =
-  | { command: 'root'; configFile: string; secretsDir: string }
-  | { command: 'setup' }
-  | { command: 'path-controller' }
-  | { command: 'tunnel-controller' }
-  | { command: 'connect-relay' }
-  | { command: 'help' };
 
 const ENVIRONMENT_NOTE = 'Set-but-empty variables count as unset; lists are split on "," without trimming.';
 
@@ -20,16 +12,17 @@ function environment(commands: readonly ShootClientSubcommand[]): string {
   return `${ENVIRONMENT_NOTE}\n\n${environmentHelp(SHOOT_CLIENT_ENVIRONMENT, commands)}`;
 }
 
+/** Parses any command line with yargs: flags, `--help`, `--version`, and every error message. */
 export function parseShootClientArgs(argv: string[]): ShootClientCommand {
   const parser: Argv = yargs(argv)
     .scriptName('vpn-shoot-client')
     .usage(
       '$0 [command]\n\nWithout a command: set the iptables rules, remove stale addresses from the tunnel device, start the connect relay (shoot clients) and render the OpenVPN client config.',
     )
-    .option('config-file', { type: 'string', default: '/openvpn-client.config', describe: 'client config to write (root command)' })
+    .option('config-file', { type: 'string', default: ROOT_DEFAULTS.configFile, describe: 'client config to write (root command)' })
     .option('secrets-dir', {
       type: 'string',
-      default: '/srv/secrets',
+      default: ROOT_DEFAULTS.secretsDir,
       describe: 'directory holding vpn-client[-N]/ and tlsauth/ (root command)',
     })
     .command('setup', 'kernel settings (sysctls) of the client pod (init container)', (b) => b.epilogue(environment(['setup'])))
