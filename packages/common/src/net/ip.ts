@@ -53,9 +53,20 @@ export class Ip {
 
   /** Go's form: dotted quad, or RFC 5952 IPv6 (lower-case, longest zero run compressed). */
   toString(): string {
-    return ipaddr.fromByteArray(this.toBytes()).toString();
+    let text = TEXT.get(this);
+    if (text === undefined) {
+      text = ipaddr.fromByteArray(this.toBytes()).toString();
+      TEXT.set(this, text);
+    }
+    return text;
   }
 }
+
+/**
+ * Each address's text, formatted once: the HA controllers format the same few addresses for every probe
+ * and echo. Beside the object rather than in it, so that equal addresses stay deeply equal.
+ */
+const TEXT = new WeakMap<Ip, string>();
 
 function bytesToValue(bytes: number[]): bigint {
   return bytes.reduce((value, byte) => (value << 8n) | BigInt(byte), 0n);

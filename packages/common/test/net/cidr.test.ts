@@ -63,6 +63,13 @@ describe('net: Ip and Cidr', () => {
     }
   });
 
+  it('Ip.toString formats once and leaves equal addresses deeply equal', () => {
+    const printed = Ip.parse('2001:db8:0:0::1');
+    assert.equal(printed.toString(), '2001:db8::1');
+    assert.equal(printed.toString(), '2001:db8::1');
+    assert.deepStrictEqual(printed, Ip.parse('2001:db8::1'));
+  });
+
   it('Ip.parse reads an IPv4-mapped address as IPv4 (Go To4) and refuses garbage', () => {
     assert.equal(Ip.parse('::ffff:10.96.3.7').toString(), '10.96.3.7');
     assert.equal(Ip.parse('::ffff:10.96.3.7').family, 'IPv4');

@@ -58,6 +58,8 @@ interface TrackedPath {
   id: PathId;
   /** The shoot client's fixed address on this path, `…::10s:b0k`. */
   address: Ip;
+  /** `address` as the socket API writes it; formatted once, since every probe and echo needs it. */
+  addressText: string;
   health: PathHealth;
   /** The nonce of the last probe on this path: an announcement between probes repeats it. */
   lastNonce?: RandomId;
@@ -86,6 +88,8 @@ class PathController {
   private readonly plan: PathControllerPlan;
   private readonly paths: TrackedPath[] = [];
   private readonly byAddress = new Map<bigint, TrackedPath>();
+  /** The same paths by addressText: an echo's source, as the kernel reports it, is found without parsing it. */
+  private readonly byAddressText = new Map<string, TrackedPath>();
   private readonly selector: ActivePathSelector;
   private readonly taps: TapMonitor;
   private readonly routes: RouteSync;
@@ -202,7 +206,7 @@ class PathController {
     const announcement: Announcement = { pod: this.plan.announcedPodIp, instance: this.deps.instance, epoch, seq, nonce, role };
     // A refused datagram (no route while the tap is being recreated) is simply a probe without echo.
     this.tasks.track(
-      (this.socket as UdpSocket).send(encodeAnnouncement(announcement), ANNOUNCEMENT_PORT, path.address.toString()).catch(() => undefined),
+      (this.socket as UdpSocket).send(encodeAnnouncement(announcement), ANNOUNCEMENT_PORT, path.addressText).catch(() => undefined),
     );
   }
 
@@ -216,8 +220,7 @@ class PathController {
   }
 
   private onDatagram(datagram: Datagram): void {
-    const source = Ip.tryParse(datagram.address);
-    const path = source?.family === 'IPv6' ? this.byAddress.get(source.value) : undefined;
+    const path = this.byAddressText.get(datagram.address) ?? this.pathOfSource(datagram.address);
     if (path === undefined) return;
     let echo: Announcement;
     try {
@@ -235,6 +238,12 @@ class PathController {
     this.onHealthChange(path, path.health.echoReceived(echo.seq, echo.nonce, this.deps.clock.now()));
   }
 
+  /** Any other spelling of a path's address (the kernel's is canonical, so this is rarely reached). */
+  private pathOfSource(address: string): TrackedPath | undefined {
+    const source = Ip.tryParse(address);
+    return source?.family === 'IPv6' ? this.byAddress.get(source.value) : undefined;
+  }
+
   private onHealthChange(path: TrackedPath, change: HealthChange): void {
     if (change.lost > 0) this.observer.probesLost(path.id, change.lost);
     if (change.roundTripMs !== undefined) this.observer.roundTrip(path.id, change.roundTripMs);
@@ -250,7 +259,7 @@ class PathController {
 
   /** A restarted tap-mode server has an empty MAC table and the shoot client never speaks first: make ours ask. */
   private flushNeighbour(path: TrackedPath): void {
-    const spec = { dev: tapName(path.id.server), address: path.address.toString() };
+    const spec = { dev: tapName(path.id.server), address: path.addressText };
     this.tasks.track(
       this.deps.network.deleteNeighbour(spec).then(
         (deleted) => this.logger.debug('neighbour entry of a dead path', { ...spec, deleted }),
@@ -332,9 +341,11 @@ class PathController {
   private addServer(server: number): void {
     for (let client = 0; client < this.settings.haVpnClients; client++) {
       const id = { server, client };
-      const path = { id, address: this.addressOf(id), health: new PathHealth() };
+      const address = this.addressOf(id);
+      const path = { id, address, addressText: address.toString(), health: new PathHealth() };
       this.paths.push(path);
-      this.byAddress.set(path.address.value, path);
+      this.byAddress.set(address.value, path);
+      this.byAddressText.set(path.addressText, path);
     }
   }
 }

@@ -9,7 +9,8 @@ import type { KernelRoute, NetworkPort, RouteSpec } from './ports';
  * that memory with the kernel's table, so a route someone else deleted or changed is put back.
  */
 export class RouteSync {
-  private desired = new Map<string, RouteSpec>();
+  /** Each desired route with its fingerprint, computed once per setDesired(): sync() runs every probe tick. */
+  private desired = new Map<string, { route: RouteSpec; print: string }>();
   private readonly installed = new Map<string, string>();
   private running: Promise<void> | undefined;
   private rerun = false;
@@ -21,12 +22,20 @@ export class RouteSync {
   ) {}
 
   setDesired(routes: readonly RouteSpec[]): void {
-    this.desired = new Map(routes.map((route) => [route.dst, route]));
+    const previous = this.desired;
+    this.desired = new Map(
+      routes.map((route) => {
+        // The tunnel controller sets the same routes for every announcement: reuse their fingerprints.
+        const known = previous.get(route.dst);
+        const print = known !== undefined && describeRoute(known.route) === describeRoute(route) ? known.print : fingerprint(route);
+        return [route.dst, { route, print }];
+      }),
+    );
   }
 
   /** Forgets what was installed through `dev`, so that the next sync() installs it again. */
   invalidateDevice(dev: string): void {
-    for (const [dst, route] of this.desired) {
+    for (const [dst, { route }] of this.desired) {
       if (devicesOf(route).includes(dev)) this.installed.delete(dst);
     }
   }
@@ -58,7 +67,7 @@ export class RouteSync {
 
   get inSync(): boolean {
     if (this.installed.size !== this.desired.size) return false;
-    for (const [dst, route] of this.desired) if (this.installed.get(dst) !== fingerprint(route)) return false;
+    for (const [dst, { print }] of this.desired) if (this.installed.get(dst) !== print) return false;
     return true;
   }
 
@@ -93,8 +102,7 @@ export class RouteSync {
 
   private async applyOnce(): Promise<void> {
     let failure: string | undefined;
-    for (const [dst, route] of this.desired) {
-      const print = fingerprint(route);
+    for (const [dst, { route, print }] of this.desired) {
       if (this.installed.get(dst) === print) continue;
       try {
         await this.network.replaceRoute(route);

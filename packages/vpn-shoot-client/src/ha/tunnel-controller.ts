@@ -108,6 +108,8 @@ class TunnelController {
   private leaving = false;
   /** The last probe of each sender, answered again as "leaving" the moment leave() starts. */
   private readonly lastProbes = new Map<string, { announcement: Announcement; port: number; address: string }>();
+  /** Source address texts and what they parse to (undefined for garbage), bounded like lastProbes. */
+  private readonly senders = new Map<string, Ip | undefined>();
 
   constructor(
     settings: TunnelControllerSettings,
@@ -193,7 +195,7 @@ class TunnelController {
   }
 
   private onDatagram(datagram: Datagram): void {
-    const sender = Ip.tryParse(datagram.address);
+    const sender = this.senderAddress(datagram.address);
     const server = sender === undefined ? undefined : senderServer(this.scope, sender);
     if (sender === undefined || server === undefined || !this.taps.present.has(server)) return;
     const now = this.deps.clock.now();
@@ -230,6 +232,15 @@ class TunnelController {
     }
     this.observer.announcementRefused(REFUSALS[observed]);
     if (observed === 'full') this.rejectOnce(datagram.address, `no room for ${pod.toString()}: the return route table is full`);
+  }
+
+  /** The parsed source address of a datagram; the few senders of a shoot are parsed once, not per datagram. */
+  private senderAddress(text: string): Ip | undefined {
+    if (this.senders.has(text)) return this.senders.get(text);
+    const sender = Ip.tryParse(text);
+    if (this.senders.size >= MAX_TRACKED_SENDERS) this.senders.delete(this.senders.keys().next().value as string);
+    this.senders.set(text, sender);
+    return sender;
   }
 
   /** Bounded like the senders of the rate limit: the oldest sender is forgotten first. */

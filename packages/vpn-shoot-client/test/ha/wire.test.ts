@@ -59,8 +59,9 @@ describe('ha wire format', () => {
   }
 
   it('draws random identities of 64 bits in the documented form', () => {
-    const drawn = new Set(Array.from({ length: 100 }, () => randomId()));
-    assert.equal(drawn.size, 100);
+    // More than one batch of the pool (512 ids), so that a refill is crossed.
+    const drawn = new Set(Array.from({ length: 1500 }, () => randomId()));
+    assert.equal(drawn.size, 1500);
     for (const id of drawn) assert.match(id, /^[0-9a-f]{16}$/);
   });
 });
