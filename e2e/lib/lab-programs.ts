@@ -8,8 +8,18 @@ import type { AddressPlan } from './address-plan';
  * the containers (docs/architecture.md, "Environment variables").
  */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-export const SEED_SERVER = path.join(REPO_ROOT, 'packages', 'vpn-seed-server', 'bin', 'vpn-seed-server');
-export const SHOOT_CLIENT = path.join(REPO_ROOT, 'packages', 'vpn-shoot-client', 'bin', 'vpn-shoot-client');
+
+/**
+ * `LAB_PROGRAMS=bundle` runs the images' files (dist/bundle, `npm run bundle` first) instead of the
+ * TypeScript build, so that the benchmarks measure what ships; `LAB_NODE_OPTIONS` becomes every lab
+ * program's NODE_OPTIONS, to compare Node flags.
+ */
+const BUNDLED = process.env.LAB_PROGRAMS === 'bundle';
+const LAB_NODE_OPTIONS = process.env.LAB_NODE_OPTIONS;
+const program = (name: string): string =>
+  BUNDLED ? path.join(REPO_ROOT, 'dist', 'bundle', name, `${name}.js`) : path.join(REPO_ROOT, 'packages', name, 'bin', name);
+export const SEED_SERVER = program('vpn-seed-server');
+export const SHOOT_CLIENT = program('vpn-shoot-client');
 
 /** The envoy sidecar's group: the server's nat OUTPUT NETMAP applies to this group only. */
 export const ENVOY_GID = 31415;
@@ -50,5 +60,9 @@ export function networkVariables(
  * names the subcommand's variables in its program's table, so a variable the program does not read fails to compile.
  */
 export function containerEnv<Variables>(variables: Variables): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...variables };
+  return {
+    PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    ...(LAB_NODE_OPTIONS === undefined ? {} : { NODE_OPTIONS: LAB_NODE_OPTIONS }),
+    ...variables,
+  };
 }
