@@ -112,17 +112,61 @@ export interface DetectOptions {
 /**
  * As gardener/vpn2 pkg/network/iptables.go: the first backend, legacy before nft, whose iptables and ip6tables both list the filter
  * table successfully. `-n` keeps listing free of reverse DNS lookups; the exit status is the same.
+ *
+ * Every caller reads the rules next, so each candidate's `-save` runs alongside its check, and the chosen
+ * backend's first save() returns that read: one round of four processes instead of two rounds of two, most
+ * of a root command's time after Node's own start (bench/startup.ts). The read may miss a filter table that
+ * the check itself created, which is the same as an empty one.
  */
 export async function detectBackend(opts: DetectOptions): Promise<IptablesBackend> {
   const runner = opts.runner ?? runCommand;
   for (const name of BACKEND_PREFERENCE) {
+    const backend = iptablesBackend(name, runner, opts.sbinDir);
+    const reads = new Map(IP_VERSIONS.map((family) => [family, settled(backend.handle(family).save())]));
     const usable = await Promise.all(IP_VERSIONS.map((family) => listsFilterTable(runner, commandPath(name, family, opts.sbinDir))));
     if (usable.every(Boolean)) {
       opts.log.info(`using iptables backend ${name}`);
-      return iptablesBackend(name, runner, opts.sbinDir);
+      return withFirstReads(backend, reads);
     }
+    await Promise.all(reads.values());
   }
   throw new Error('could not find iptables backend');
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A promise that never rejects, so that a read nobody asks for raises no unhandled rejection. */
+function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+/** `backend` whose first save() of each family is `reads`' result, as if it had been called then. */
+function withFirstReads(backend: IptablesBackend, reads: Map<IpVersion, Promise<Settled<string>>>): IptablesBackend {
+  const handles = new Map<IpVersion, IptablesHandle>(
+    IP_VERSIONS.map((family) => {
+      const handle = backend.handle(family);
+      return [
+        family,
+        {
+          family,
+          command: handle.command,
+          restore: (input) => handle.restore(input),
+          save: async () => {
+            const first = reads.get(family);
+            if (first === undefined) return handle.save();
+            reads.delete(family);
+            const result = await first;
+            if (!result.ok) throw result.error;
+            return result.value;
+          },
+        },
+      ];
+    }),
+  );
+  return { name: backend.name, handle: (family) => handles.get(family)! };
 }
 
 async function listsFilterTable(runner: CommandRunner, command: string): Promise<boolean> {

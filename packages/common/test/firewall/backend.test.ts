@@ -37,8 +37,43 @@ describe('iptables backend detection', () => {
     assert.equal(backend.name, 'legacy');
     assert.equal(backend.handle(4).command, '/usr/sbin/iptables-legacy');
     assert.equal(backend.handle(6).command, '/usr/sbin/ip6tables-legacy');
-    assert.deepEqual(calls.sort(), ['/usr/sbin/ip6tables-legacy --wait -n -L', '/usr/sbin/iptables-legacy --wait -n -L']);
+    assert.deepEqual(calls.sort(), [
+      '/usr/sbin/ip6tables-legacy --wait -n -L',
+      '/usr/sbin/ip6tables-legacy-save',
+      '/usr/sbin/iptables-legacy --wait -n -L',
+      '/usr/sbin/iptables-legacy-save',
+    ]);
     assert.match(lines[0], /info using iptables backend legacy$/);
+  });
+
+  it("reads each family's rules alongside the check: the first save() is that read, later ones read again", async () => {
+    const calls: string[] = [];
+    let reads = 0;
+    const runner: CommandRunner = (file) => {
+      calls.push(file);
+      return Promise.resolve({ code: 0, stdout: file.endsWith('-save') ? `# read ${++reads}\n` : '', stderr: '' });
+    };
+    const backend = await detectBackend({ log, runner });
+    const first = [await backend.handle(4).save(), await backend.handle(6).save()];
+    assert.deepEqual(first.sort(), ['# read 1\n', '# read 2\n']);
+    assert.equal(calls.filter((c) => c.endsWith('-save')).length, 2);
+    assert.equal(await backend.handle(4).save(), '# read 3\n');
+  });
+
+  it('a failed read alongside the check fails the first save(), and the read of a refused backend is dropped', async () => {
+    const runner: CommandRunner = (file) =>
+      Promise.resolve(
+        file.endsWith('-legacy-save')
+          ? { code: 4, stdout: '', stderr: 'permission denied\n' }
+          : { code: file.includes('legacy') ? 3 : 0, stdout: file.endsWith('-save') ? '*nat\nCOMMIT\n' : '', stderr: '' },
+      );
+    const nft = await detectBackend({ log, runner });
+    assert.equal(nft.name, 'nft');
+    assert.equal(await nft.handle(4).save(), '*nat\nCOMMIT\n');
+    const failing: CommandRunner = (file) =>
+      Promise.resolve(file.endsWith('-save') ? { code: 4, stdout: '', stderr: 'permission denied\n' } : { code: 0, stdout: '', stderr: '' });
+    const legacy = await detectBackend({ log, runner: failing });
+    await assert.rejects(legacy.handle(6).save(), IptablesCommandError);
   });
 
   it('falls back to nft when one legacy binary fails or is missing', async () => {
