@@ -25,8 +25,8 @@ export const EXPORTER_LISTEN_DEFAULT = ':15000';
 
 /**
  * The command lines that need no parser: no arguments (the image's entrypoint, the root command) and a bare
- * subcommand without flags (the probes Kubernetes execs every few seconds, the exporter). Loading yargs costs a third of
- * a short command's start-up (bench/startup.ts), so these skip it; every other line goes to cli.ts.
+ * subcommand without flags (the probes Kubernetes execs every few seconds, the exporter). Loading yargs costs a probe
+ * ~40 ms of start-up (bench/startup.ts), so these skip it; every other line goes to cli.ts.
  */
 export function bareCommand(argv: readonly string[]): SeedServerCommand | undefined {
   if (argv.length === 0) return { command: 'root', ...ROOT_DEFAULTS };

@@ -3,7 +3,8 @@ import { bareCommand, type SeedServerCommand } from './command';
 
 /**
  * Loads only what the command runs: each subcommand's module (and the argument parser) is imported when
- * it is chosen, so a probe does not load the exporter's HTTP server nor the root command the firewall.
+ * it is chosen, and the bundle makes each of them a file of its own (scripts/bundle.js), so a probe loads
+ * neither the exporter's HTTP server nor the root command's firewall.
  */
 export function main(argv: string[]): Promise<void> {
   return runProgram('iso', async (log) => {

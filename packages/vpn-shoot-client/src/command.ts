@@ -13,8 +13,8 @@ export const ROOT_DEFAULTS = { configFile: '/openvpn-client.config', secretsDir:
 /**
  * The command lines that need no parser: no arguments (the image's entrypoint, the root command) and a bare
  * subcommand without flags (how the manifests start the controllers and the root command the relay).
- * Loading yargs costs a long-running controller ~8 MB of resident memory and a short command a third of
- * its start-up (bench/startup.ts), so these skip it; every other line goes to cli.ts.
+ * Loading yargs costs a long-running controller ~8 MB of resident memory and a short command ~40 ms
+ * of start-up (bench/startup.ts), so these skip it; every other line goes to cli.ts.
  */
 export function bareCommand(argv: readonly string[]): ShootClientCommand | undefined {
   if (argv.length === 0) return { command: 'root', ...ROOT_DEFAULTS };
