@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,8 +9,11 @@ import { report, type Measurement } from './report';
  * HA failover on real OpenVPN in network namespaces (the e2e HA lab: two servers, two vpn-shoot pods, two
  * kube-apiserver pods): RUNS repetitions of a SIGKILL and of a silent black hole of the server carrying the
  * active path, each measured as the longest gap of a `ping -i 0.02` from every kube-apiserver pod to a shoot
- * pod; then 60 s of 5 % random loss on the active path (switches), and the CPU and RSS of the path and
- * tunnel controllers over 30 s of steady probing. Needs root; prints JSON and a table.
+ * pod; the CPU and memory of the path and tunnel controllers over 60 s of steady probing; then 10 minutes
+ * (BENCH_LOSS_SECONDS) of 5 % random loss on the active path: switches, the longest gap, how often the pings
+ * stopped for longer than the failover goal, and the controllers' CPU and memory over the same 10 minutes
+ * (first and last RSS: growth). With `npm run bench` the lab runs the bundled programs the images carry
+ * (LAB_PROGRAMS=bundle) and the idle `node` beside them is the floor. Needs root; prints JSON and a table.
  *
  * The lab is the e2e project, loaded from e2e/dist at run time (see e2e-lib.ts).
  */
@@ -18,11 +22,14 @@ const { createHaCertificates } = e2eLib('ha-certs') as typeof import('../e2e/dis
 const scenarios = e2eLib('ha-scenarios') as typeof import('../e2e/dist/lib/ha-scenarios');
 const { cleanupOnExit } = e2eLib('exit-cleanup') as typeof import('../e2e/dist/lib/exit-cleanup');
 
+const { watchUsage } = e2eLib('ha-usage') as typeof import('../e2e/dist/lib/ha-usage');
+
 type Outage = import('../e2e/dist/lib/ha-scenarios').Outage;
+type Usage = import('../e2e/dist/lib/ha-usage').Usage;
 
 const RUNS = 5;
-const LOSS_MS = 60_000;
-const USAGE_MS = 30_000;
+const LOSS_MS = Number(process.env.BENCH_LOSS_SECONDS ?? 600) * 1000;
+const USAGE_MS = 60_000;
 
 interface Run {
   scenario: 'kill' | 'black-hole';
@@ -48,9 +55,14 @@ async function bench(): Promise<void> {
       progress(runs.slice(-2));
     }
     await scenarios.settle(lab);
-    const loss = await scenarios.lossOnActivePath(lab, 0.05, LOSS_MS);
-    await scenarios.settle(lab);
     const usage = await scenarios.controllerUsage(lab, USAGE_MS);
+    const floor = idleNode();
+    await scenarios.settle(lab);
+    const [loss, usageUnderLoss] = await Promise.all([
+      scenarios.lossOnActivePath(lab, 0.05, LOSS_MS),
+      scenarios.controllerUsage(lab, LOSS_MS),
+    ]);
+    const floorUsage = floor.stop();
 
     const worst = (scenario: Run['scenario']): number[] =>
       runs.filter((r) => r.scenario === scenario).map((r) => Math.max(...r.outages.map((o) => o.gapMs)));
@@ -69,16 +81,22 @@ async function bench(): Promise<void> {
         deadVerdicts: loss.deadVerdicts,
         outages: loss.outages,
       },
-      usage: usage.map((u) => ({ process: u.name, cpuPercent: round(u.usage.cpuPercent), maxRssMb: round(u.usage.maxRssMb) })),
+      usage: { steady: usage.map(usageJson), underLoss: usageUnderLoss.map(usageJson), idleNode: usageJson(floorUsage) },
     };
     process.stdout.write('\n' + JSON.stringify(extra) + '\n\n');
     process.stdout.write(
-      `5 % loss for ${LOSS_MS / 1000} s on server ${loss.server}: switches per kube-apiserver pod ${loss.switches.join(', ')}, dead verdicts ${loss.deadVerdicts.join(', ')}; longest gaps ${loss.outages.map((o) => `${o.gapMs} ms`).join(', ')}\n`,
+      `5 % loss for ${LOSS_MS / 1000} s on server ${loss.server}: switches per kube-apiserver pod ${loss.switches.join(', ')}, dead verdicts ${loss.deadVerdicts.join(', ')}; longest gaps ${loss.outages.map((o) => `${o.gapMs} ms`).join(', ')}; gaps over ${scenarios.LONG_GAP_MS} ms ${loss.outages.map((o) => o.longGaps).join(', ')}\n`,
     );
-    for (const u of extra.usage)
-      process.stdout.write(
-        `${u.process.padEnd(28)} cpu ${u.cpuPercent.toFixed(2).padStart(5)} %  rss ${u.maxRssMb.toFixed(1)} MB (${USAGE_MS / 1000} s)\n`,
-      );
+    for (const [window, seconds, rows] of [
+      ['steady', USAGE_MS / 1000, extra.usage.steady],
+      ['under loss', LOSS_MS / 1000, extra.usage.underLoss],
+      ['steady', USAGE_MS / 1000, [extra.usage.idleNode]],
+    ] as const) {
+      for (const u of rows)
+        process.stdout.write(
+          `${u.process.padEnd(28)} ${window} ${seconds} s: cpu ${u.cpuPercent.toFixed(2).padStart(5)} %  rss max ${u.maxRssMb.toFixed(1)} MB (first ${u.firstRssMb.toFixed(1)}, last ${u.lastRssMb.toFixed(1)})  anonymous ${u.maxAnonMb.toFixed(1)} MB\n`,
+        );
+    }
   } catch (err) {
     process.stdout.write(lab.report());
     throw err;
@@ -95,6 +113,33 @@ function summary(name: string, samples: number[]): Measurement {
 
 function progress(runs: Run[]): void {
   for (const r of runs) process.stderr.write(`${r.scenario} server=${r.server} gaps_ms=${r.outages.map((o) => o.gapMs).join(',')}\n`);
+}
+
+type UsageRow = { process: string } & Usage;
+
+function usageJson(u: { name: string; usage: Usage }): UsageRow {
+  const { cpuPercent, maxRssMb, firstRssMb, lastRssMb, maxAnonMb } = u.usage;
+  return {
+    process: u.name,
+    cpuPercent: round(cpuPercent),
+    maxRssMb: round(maxRssMb),
+    firstRssMb: round(firstRssMb),
+    lastRssMb: round(lastRssMb),
+    maxAnonMb: round(maxAnonMb),
+  };
+}
+
+/** An idle node beside the controllers, sampled as they are: the floor of their CPU and memory. */
+function idleNode(): { stop(): { name: string; usage: Usage } } {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const watch = watchUsage([child.pid as number]);
+  return {
+    stop: () => {
+      const [usage] = watch.stop();
+      child.kill();
+      return { name: 'idle node (floor)', usage };
+    },
+  };
 }
 
 function round(x: number): number {

@@ -65,16 +65,17 @@ describe('HA e2e lib: plan, controller logs, process usage (unprivileged)', () =
   it('computes CPU from utime+stime (a command name with spaces and parentheses) and RSS from VmRSS', () => {
     const stat = '4242 (node (x) y) S 1 2 3 0 -1 4194560 100 0 0 0 150 50 0 0 20 0 11 0 12345 1000 2000';
     assert.equal(cpuTicksFromStat(stat), 200);
-    assert.equal(rssKbFromStatus('Name:\tnode\nVmRSS:\t   51200 kB\nThreads:\t11\n'), 51200);
+    const status = 'Name:\tnode\nVmRSS:\t   51200 kB\nRssAnon:\t   10240 kB\nThreads:\t11\n';
+    assert.equal(rssKbFromStatus(status), 51200);
+    assert.equal(rssKbFromStatus(status, 'RssAnon'), 10240);
     const usage = usageBetween(
       [
-        { atMs: 0, cpuTicks: 100, rssKb: 1024 },
-        { atMs: 5_000, cpuTicks: 110, rssKb: 3072 },
-        { atMs: 10_000, cpuTicks: 120, rssKb: 2048 },
+        { atMs: 0, cpuTicks: 100, rssKb: 1024, anonKb: 512 },
+        { atMs: 5_000, cpuTicks: 110, rssKb: 3072, anonKb: 1024 },
+        { atMs: 10_000, cpuTicks: 120, rssKb: 2048, anonKb: 768 },
       ],
       100,
     );
-    assert.equal(usage.cpuPercent, 2);
-    assert.equal(usage.maxRssMb, 3);
+    assert.deepEqual(usage, { cpuPercent: 2, maxRssMb: 3, firstRssMb: 1, lastRssMb: 2, maxAnonMb: 1 });
   });
 });

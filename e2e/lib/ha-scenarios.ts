@@ -2,7 +2,7 @@ import { blackHole, randomLoss, type Fault } from './faults';
 import type { HaLab } from './ha-lab';
 import { ipv4Of, range, seedPrimaryFamily, shootHost } from './ha-plan';
 import { watchUsage, type Usage } from './ha-usage';
-import { longestGap, type PingReply } from './measurement';
+import { gapsLongerThan, longestGap, type PingReply } from './measurement';
 import { sleep } from './process-supervisor';
 import { controllerPids } from './processes';
 
@@ -17,7 +17,14 @@ export interface Outage {
   /** Pings unanswered during the longest gap. */
   lost: number;
   replies: number;
+  /**
+   * Gaps longer than LONG_GAP_MS, the failover goal: a path that carried traffic only in such bursts could
+   * not be told from a black hole by a detector that fast.
+   */
+  longGaps: number;
 }
+
+export const LONG_GAP_MS = 250;
 
 /** Time the path controllers get to bring their probe timeouts down to steady state before a fault. */
 export const SETTLE_MS = 5_000;
@@ -59,7 +66,7 @@ function outage(kapi: number, replies: PingReply[], eventAt: number): Outage {
   const last = replies[replies.length - 1];
   if (!last || last.atMs < eventAt)
     throw new Error(`kube-apiserver pod ${kapi}: no ping reply after the event (${replies.length} before it)`);
-  return { kapi, gapMs: gap.ms, lost: gap.lost, replies: replies.length };
+  return { kapi, gapMs: gap.ms, lost: gap.lost, replies: replies.length, longGaps: gapsLongerThan(replies, LONG_GAP_MS) };
 }
 
 /** A fault of one server, with what each kube-apiserver pod routed over before it and the switches it made since. */

@@ -2,18 +2,24 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
- * CPU and memory of a process from /proc: utime + stime (clock ticks) from `stat`, VmRSS from `status`.
- * CPU is measured over a window between two samples, RSS is the largest seen during it.
+ * CPU and memory of a process from /proc: utime + stime (clock ticks) from `stat`, VmRSS and RssAnon from
+ * `status`. CPU is measured over a window between two samples, RSS is the largest seen during it, and the
+ * first and last show growth. RssAnon is the part that is the process's own: the rest of RSS is file pages
+ * (node's binary and libraries) that every process of the same image shares.
  */
 export interface UsageSample {
   atMs: number;
   cpuTicks: number;
   rssKb: number;
+  anonKb: number;
 }
 
 export interface Usage {
   cpuPercent: number;
   maxRssMb: number;
+  firstRssMb: number;
+  lastRssMb: number;
+  maxAnonMb: number;
 }
 
 /** Fields of /proc/<pid>/stat after the command name, which may itself contain spaces and parentheses. */
@@ -23,16 +29,18 @@ export function cpuTicksFromStat(stat: string): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-export function rssKbFromStatus(status: string): number {
-  const m = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+export function rssKbFromStatus(status: string, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
   return m ? Number(m[1]) : 0;
 }
 
 export function sampleUsage(pid: number, now = Date.now()): UsageSample {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return {
     atMs: now,
     cpuTicks: cpuTicksFromStat(readFileSync(`/proc/${pid}/stat`, 'utf8')),
-    rssKb: rssKbFromStatus(readFileSync(`/proc/${pid}/status`, 'utf8')),
+    rssKb: rssKbFromStatus(status),
+    anonKb: rssKbFromStatus(status, 'RssAnon'),
   };
 }
 
@@ -44,6 +52,9 @@ export function usageBetween(samples: readonly UsageSample[], ticksPerSecond: nu
   return {
     cpuPercent: (100 * cpuSeconds * 1000) / (last.atMs - first.atMs),
     maxRssMb: Math.max(...samples.map((s) => s.rssKb)) / 1024,
+    firstRssMb: first.rssKb / 1024,
+    lastRssMb: last.rssKb / 1024,
+    maxAnonMb: Math.max(...samples.map((s) => s.anonKb)) / 1024,
   };
 }
 

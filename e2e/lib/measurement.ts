@@ -47,6 +47,14 @@ export function longestGap(replies: readonly PingReply[]): Gap | undefined {
   return best;
 }
 
+/** How many times the replies stopped for longer than `ms`. */
+export function gapsLongerThan(replies: readonly PingReply[], ms: number): number {
+  const times = replies.map((r) => r.atMs).sort((a, b) => a - b);
+  let count = 0;
+  for (let i = 1; i < times.length; i++) if (times[i] - times[i - 1] > ms) count += 1;
+  return count;
+}
+
 export interface PollOptions {
   intervalMs: number;
   timeoutMs: number;
