@@ -71,7 +71,9 @@ describe('iptables backend detection', () => {
     assert.equal(nft.name, 'nft');
     assert.equal(await nft.handle(4).save(), '*nat\nCOMMIT\n');
     const failing: CommandRunner = (file) =>
-      Promise.resolve(file.endsWith('-save') ? { code: 4, stdout: '', stderr: 'permission denied\n' } : { code: 0, stdout: '', stderr: '' });
+      Promise.resolve(
+        file.endsWith('-save') ? { code: 4, stdout: '', stderr: 'permission denied\n' } : { code: 0, stdout: '', stderr: '' },
+      );
     const legacy = await detectBackend({ log, runner: failing });
     await assert.rejects(legacy.handle(6).save(), IptablesCommandError);
   });
