@@ -14,12 +14,6 @@ export interface ReplyMessage {
 
 const DUMP_ATTEMPTS = 3;
 
-/** A socket and a promise that rejects with the first error it reports. */
-interface OpenSocket {
-  netlink: NetlinkSocket;
-  failure: Promise<never>;
-}
-
 /**
  * Request/reply over one rtnetlink socket of the npm `netlink` package, which does the framing, sequence
  * numbers and multipart assembly; we decode the payloads ourselves. Requests run one at a time because the
@@ -27,7 +21,7 @@ interface OpenSocket {
  * first request and does not keep the process alive while idle.
  */
 export class RtnetlinkTransport {
-  private socket: OpenSocket | null = null;
+  private socket: NetlinkSocket | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -57,7 +51,7 @@ export class RtnetlinkTransport {
 
   close(): void {
     this.closed = true;
-    this.socket?.netlink.close();
+    this.socket?.close();
     this.socket = null;
   }
 
@@ -68,7 +62,16 @@ export class RtnetlinkTransport {
   }
 
   private async exchange(operation: string, type: number, body: Buffer, flags: number): Promise<NetlinkMessage[]> {
-    const { netlink, failure } = this.open(operation);
+    const netlink = this.open(operation);
+    // A receive error (e.g. ENOBUFS) may have eaten the reply: the request fails with it at once. The listener
+    // is this request's own. Racing every request against one promise that lives as long as the socket left a
+    // reaction on it per request, and with it every reply: 16 KB per link dump, a leak of ~2 MB a minute in a
+    // controller (docs/measurements.md, "Start-up and footprint").
+    let stopListening = (): void => undefined;
+    const failure = new Promise<never>((_, reject) => {
+      netlink.once('error', reject);
+      stopListening = () => netlink.off('error', reject);
+    });
     try {
       const reply = netlink.request(type, body, { flags, checkError: false, timeout: this.timeoutMs });
       const [messages] = await Promise.race([reply, failure]);
@@ -79,25 +82,22 @@ export class RtnetlinkTransport {
       throw new Error(`${operation}: ${timedOut ? `no reply from the kernel within ${this.timeoutMs} ms` : reason}`, {
         cause: err,
       });
+    } finally {
+      stopListening();
     }
   }
 
-  private open(operation: string): OpenSocket {
+  private open(operation: string): NetlinkSocket {
     if (this.closed) throw new Error(`${operation}: netlink socket already closed`);
     if (!this.socket) {
       const netlink = new DoneKeepingSocket(this.openRaw());
-      // A receive error (e.g. ENOBUFS) may have eaten a reply, which could not arrive on the closed socket
-      // anyway: the request waiting fails with the error right away, the next one gets a fresh socket.
-      const failure = new Promise<never>((_, reject) => {
-        netlink.on('error', (err) => {
-          if (this.socket?.netlink === netlink) this.socket = null;
-          netlink.close();
-          reject(err);
-        });
+      // After a receive error the socket may have lost a reply, and a late one could be taken for the next
+      // request's: it is closed, and the next request gets a fresh one. The error may come while no request waits.
+      netlink.on('error', () => {
+        if (this.socket === netlink) this.socket = null;
+        netlink.close();
       });
-      // The error may come while no request is waiting.
-      failure.catch(() => undefined);
-      this.socket = { netlink, failure };
+      this.socket = netlink;
     }
     return this.socket;
   }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { NLMSG_DONE, NLMSG_ERROR, NLM_F_DUMP, NLM_F_DUMP_INTR, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK } from '../../src/netlink/constants';
 import { NetlinkError } from '../../src/netlink/errors';
 import { RtnetlinkTransport } from '../../src/netlink/transport';
@@ -122,6 +124,17 @@ describe('rtnetlink transport', () => {
 
     assert.equal((await transport.dump('list links', RTM_GETLINK, Buffer.alloc(16))).length, 1);
     assert.deepEqual([sockets[0].sent.length, sockets[1].sent.length], [1, 1]);
+  });
+
+  it('keeps no reply once the caller has dropped it (the controllers dump links and routes for as long as they run)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { transport } = transportOver(() => [link(1), done()]);
+    const dropped = new WeakRef((await transport.dump('list links', RTM_GETLINK, Buffer.alloc(16)))[0].data);
+    await transport.dump('list links', RTM_GETLINK, Buffer.alloc(16));
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    assert.equal(dropped.deref(), undefined, 'the first reply is still reachable from the transport');
   });
 
   it('times out a request that gets no reply, naming the operation and the timeout, and keeps the socket', async () => {
