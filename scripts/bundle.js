@@ -46,7 +46,9 @@ function lazyModules(program) {
   const source = fs.readFileSync(path.join(ROOT, 'packages', program, 'src', 'main.ts'), 'utf8');
   const specifiers = [...source.matchAll(/\bimport\('(\.\/[^']+)'\)/g)].map((m) => m[1]);
   if (specifiers.length === 0) throw new Error(`packages/${program}/src/main.ts: no lazy imports found; update scripts/bundle.js`);
-  return new Map(specifiers.map((s) => [s, path.basename(s)]));
+  const lazy = new Map(specifiers.map((s) => [s, path.basename(s)]));
+  if (new Set(lazy.values()).size !== lazy.size) throw new Error(`packages/${program}/src/main.ts: two lazy imports share a file name`);
+  return lazy;
 }
 
 /** In the program file, a lazy import loads its own file at run time instead of being inlined. */
