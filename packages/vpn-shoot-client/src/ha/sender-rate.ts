@@ -1,3 +1,4 @@
+import { setNewest } from './bounded-map';
 import { MAX_TRACKED_SENDERS, SENDER_BURST, SENDER_RATE_PER_SECOND } from './limits';
 
 interface Bucket {
@@ -7,8 +8,8 @@ interface Bucket {
 
 /**
  * A token bucket per sender: `admit` is false once a sender exceeds SENDER_RATE_PER_SECOND beyond a burst of
- * SENDER_BURST. At most MAX_TRACKED_SENDERS buckets are kept (a Map iterates in insertion order and every
- * admission re-inserts, so the first key is the least recently heard and goes first).
+ * SENDER_BURST. At most MAX_TRACKED_SENDERS buckets are kept; every admission sets its sender's as the newest,
+ * so the least recently heard sender is forgotten first.
  */
 export class SenderRateLimit {
   private readonly buckets = new Map<string, Bucket>();
@@ -27,10 +28,8 @@ export class SenderRateLimit {
     const previous = this.buckets.get(sender);
     const tokens =
       previous === undefined ? this.burst : Math.min(this.burst, previous.tokens + ((now - previous.at) * this.ratePerSecond) / 1000);
-    this.buckets.delete(sender);
-    if (this.buckets.size >= this.maxSenders) this.buckets.delete(this.buckets.keys().next().value as string);
     const admitted = tokens >= 1;
-    this.buckets.set(sender, { tokens: admitted ? tokens - 1 : tokens, at: now });
+    setNewest(this.buckets, sender, { tokens: admitted ? tokens - 1 : tokens, at: now }, this.maxSenders);
     return admitted;
   }
 }

@@ -1,6 +1,7 @@
 import { Ip, oneLine, type Logger, type TunnelControllerSettings } from '@vpn/common';
 import { podProblem, senderServer, type AnnouncementScope } from './announcement-validation';
 import { BackgroundTasks } from './background';
+import { setNewest } from './bounded-map';
 import type { Clock } from './clock';
 import { guarded } from './guard';
 import { MAX_TRACKED_SENDERS } from './limits';
@@ -238,17 +239,14 @@ class TunnelController {
   private senderAddress(text: string): Ip | undefined {
     if (this.senders.has(text)) return this.senders.get(text);
     const sender = Ip.tryParse(text);
-    if (this.senders.size >= MAX_TRACKED_SENDERS) this.senders.delete(this.senders.keys().next().value as string);
-    this.senders.set(text, sender);
+    setNewest(this.senders, text, sender, MAX_TRACKED_SENDERS);
     return sender;
   }
 
   /** Bounded like the senders of the rate limit: the oldest sender is forgotten first. */
   private rememberProbe(datagram: Datagram, announcement: Announcement): void {
     const key = `${datagram.address} ${datagram.port}`;
-    this.lastProbes.delete(key);
-    if (this.lastProbes.size >= MAX_TRACKED_SENDERS) this.lastProbes.delete(this.lastProbes.keys().next().value as string);
-    this.lastProbes.set(key, { announcement, port: datagram.port, address: datagram.address });
+    setNewest(this.lastProbes, key, { announcement, port: datagram.port, address: datagram.address }, MAX_TRACKED_SENDERS);
   }
 
   private rejectOnce(sender: string, problem: string): void {
