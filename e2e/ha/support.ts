@@ -1,3 +1,4 @@
+import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -5,7 +6,7 @@ import { requireRoot } from '@vpn/common/dist/test/support/privileges';
 import { cleanupOnExit } from '../lib/exit-cleanup';
 import { createHaCertificates } from '../lib/ha-certs';
 import { HaLab } from '../lib/ha-lab';
-import type { HaLabSpec } from '../lib/ha-plan';
+import { range, type HaLabSpec } from '../lib/ha-plan';
 import type { Outage } from '../lib/ha-scenarios';
 import { seconds } from '../lib/measurement';
 import { measure } from '../scenarios/support';
@@ -48,6 +49,16 @@ export function useHaLab(spec: HaLabSpec): () => HaLab {
     if (!lab) throw new Error('the HA lab was not built');
     return lab;
   };
+}
+
+/** After a fault of `server`: none of `pods` (every kube-apiserver pod unless given) routes over it any more. */
+export function assertRoutedOff(lab: HaLab, server: number, pods: readonly number[] = range(lab.plan.spec.seedClients)): void {
+  for (const k of pods) {
+    assert.ok(
+      !lab.pathView(k).active.some((p) => p.startsWith(`tap${server}/`)),
+      `kube-apiserver pod ${k} still routes over server ${server}`,
+    );
+  }
 }
 
 /** One `measure:` line per kube-apiserver pod. */
