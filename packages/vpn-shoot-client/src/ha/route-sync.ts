@@ -9,8 +9,11 @@ import type { KernelRoute, NetworkPort, RouteSpec } from './ports';
  * that memory with the kernel's table, so a route someone else deleted or changed is put back.
  */
 export class RouteSync {
-  /** Each desired route with its fingerprint, computed once per setDesired(): sync() runs every probe tick. */
-  private desired = new Map<string, { route: RouteSpec; print: string }>();
+  /**
+   * Each desired route with its text as given and its fingerprint, computed once per setDesired() (sync() runs
+   * every probe tick), and not again while the same route is set again.
+   */
+  private desired = new Map<string, { route: RouteSpec; text: string; print: string }>();
   private readonly installed = new Map<string, string>();
   private running: Promise<void> | undefined;
   private rerun = false;
@@ -27,8 +30,8 @@ export class RouteSync {
       routes.map((route) => {
         // The tunnel controller sets the same routes for every announcement: reuse their fingerprints.
         const known = previous.get(route.dst);
-        const print = known !== undefined && describeRoute(known.route) === describeRoute(route) ? known.print : fingerprint(route);
-        return [route.dst, { route, print }];
+        const text = describeRoute(route);
+        return [route.dst, { route, text, print: known?.text === text ? known.print : fingerprint(route) }];
       }),
     );
   }
