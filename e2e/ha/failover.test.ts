@@ -137,6 +137,11 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
     const { server, outages } = fault;
     measureOutages('ha-black-hole', outages, { server });
     assertFaultHit(fault, { pingsLost: true });
+    // Found by the seed leg's missing ACKs, before three probes could miss.
+    assert.deepEqual(
+      fault.stalledAfter,
+      range(lab().plan.spec.seedClients).map(() => [`tap${server}`]),
+    );
     for (const o of outages) assert.ok(o.gapMs < MAX_GAP_MS, `kube-apiserver pod ${o.kapi}: gap ${o.gapMs} ms`);
   });
 

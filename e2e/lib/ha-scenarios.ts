@@ -77,6 +77,8 @@ export interface ServerFault {
   activeBefore: string[][];
   /** Per kube-apiserver pod: every switch of its active path(s) from the fault on, in order. */
   switchesAfter: string[][][];
+  /** Per kube-apiserver pod: the taps whose server it found not acknowledging from the fault on. */
+  stalledAfter: string[][];
 }
 
 /** SIGKILL of the OpenVPN server carrying the active path. */
@@ -91,7 +93,8 @@ export async function faultOf(lab: HaLab, server: number, run: () => Promise<Out
   const activeBefore = pods.map((k) => lab.pathView(k).active);
   const marks = pods.map((k) => lab.pathLogMark(k));
   const outages = await run();
-  return { server, outages, activeBefore, switchesAfter: marks.map((mark, k) => lab.pathView(k, mark).switches) };
+  const views = marks.map((mark, k) => lab.pathView(k, mark));
+  return { server, outages, activeBefore, switchesAfter: views.map((v) => v.switches), stalledAfter: views.map((v) => v.stalled) };
 }
 
 /**

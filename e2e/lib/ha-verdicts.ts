@@ -17,6 +17,8 @@ export interface ControllerView {
   switches: string[][];
   /** How many "path dead" verdicts were logged. */
   deaths: number;
+  /** The taps whose server stopped acknowledging this pod's connection (`server connection stalled`), in order. */
+  stalled: string[];
 }
 
 const HEALTHY = /\bpath healthy\b.*\bpath=(\S+)/;
@@ -24,6 +26,7 @@ const DEAD = /\bpath dead\b.*\bpath=(\S+)/;
 const SWITCH = /\bactive path changed\b.*\bto=(\S+)/;
 const STARTED = /\bpath controller started\b.*\bpod_ip=(\S+).*\broutes=(\S+)/;
 const INSTALLED = /\broute installed\b.*\broute="(\S+) /;
+const STALLED = /\bserver connection stalled\b.*\btap=(\S+)/;
 
 export function readControllerLog(lines: readonly string[]): ControllerView {
   const view: ControllerView = {
@@ -35,6 +38,7 @@ export function readControllerLog(lines: readonly string[]): ControllerView {
     active: [],
     switches: [],
     deaths: 0,
+    stalled: [],
   };
   for (const line of lines) {
     const started = STARTED.exec(line);
@@ -55,6 +59,8 @@ export function readControllerLog(lines: readonly string[]): ControllerView {
       view.dead.add(dead[1]);
       view.healthy.delete(dead[1]);
     }
+    const stalled = STALLED.exec(line);
+    if (stalled) view.stalled.push(stalled[1]);
     const change = SWITCH.exec(line);
     if (change) {
       view.active = change[1] === 'none' ? [] : change[1].split(',');

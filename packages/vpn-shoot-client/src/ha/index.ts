@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { Netlink, type Logger, type PathControllerSettings, type TunnelControllerSettings } from '@vpn/common';
+import { Netlink, TcpDiag, type Logger, type PathControllerSettings, type TunnelControllerSettings } from '@vpn/common';
 import { systemClock } from './clock';
 import { metricsEndpoint, readinessEndpoint, startHttpServer } from './http-server';
 import { managementRestarter } from './management';
@@ -23,6 +23,7 @@ export { runTunnelController, type TunnelControllerDeps, type TunnelControllerHa
  */
 export async function startPathController(settings: PathControllerSettings, logger: Logger): Promise<ControllerHandle> {
   const network = Netlink.open();
+  const tcpDiag = TcpDiag.open();
   try {
     const metrics = new PathMetrics();
     const controller = await runPathController(settings, {
@@ -33,6 +34,7 @@ export async function startPathController(settings: PathControllerSettings, logg
       logger,
       observer: metrics,
       watchServer: managementConnectionWatcher(logger),
+      inspectConnection: (connection) => tcpDiag.progress(connection),
     });
     const http = await startHttpServer({ port: settings.metricsPort, endpoints: { '/metrics': metricsEndpoint(metrics) }, logger }).catch(
       async (err: unknown) => {
@@ -46,10 +48,12 @@ export async function startPathController(settings: PathControllerSettings, logg
         await http.close();
         await controller.stop();
         network.close();
+        tcpDiag.close();
       },
     };
   } catch (err) {
     network.close();
+    tcpDiag.close();
     throw err;
   }
 }

@@ -1,4 +1,5 @@
 import {
+  describeConnection,
   haShootClientAddress,
   InputError,
   Ip,
@@ -7,6 +8,8 @@ import {
   type Logger,
   type PathControllerPlan,
   type PathControllerSettings,
+  type TcpConnectionId,
+  type TcpProgress,
 } from '@vpn/common';
 import { BackgroundTasks } from './background';
 import type { Clock } from './clock';
@@ -18,6 +21,7 @@ import type {
   ActivePathSwitchReason,
   ControllerHandle,
   Datagram,
+  InspectConnection,
   NetworkPort,
   PathObserver,
   UdpBind,
@@ -28,7 +32,16 @@ import type {
 import { RouteSync } from './route-sync';
 import { shootNetworkRoutes } from './seed-routes';
 import { TapMonitor } from './tap-monitor';
-import { ANNOUNCEMENT_PORT, PROBE_INTERVAL_MS, ROUTE_VERIFY_INTERVAL_MS, STALL_AFTER_MS, TAP_POLL_INTERVAL_MS } from './timing';
+import {
+  ANNOUNCEMENT_PORT,
+  KERNEL_CLOCK_SLACK_MS,
+  PROBE_INTERVAL_MS,
+  ROUTE_VERIFY_INTERVAL_MS,
+  SEED_DELAYED_ACK_MS,
+  SEED_LEG_CHECK_MS,
+  STALL_AFTER_MS,
+  TAP_POLL_INTERVAL_MS,
+} from './timing';
 import { decodeAnnouncement, encodeAnnouncement, randomId, type Announcement, type PathRole, type RandomId } from './wire';
 
 export interface PathControllerDeps {
@@ -41,6 +54,11 @@ export interface PathControllerDeps {
   newNonce?: () => RandomId;
   /** Reports at once when a server's OpenVPN client loses its connection; without it only probes find out. */
   watchServer?: WatchServerConnection;
+  /**
+   * Tells whether a server acknowledges this pod's TCP connection to it (timing.ts, SEED_LEG_CHECK_MS); with it
+   * (and watchServer, which names the connections) a black-holed server's paths die without waiting for probes.
+   */
+  inspectConnection?: InspectConnection;
   logger: Logger;
   /** Metrics (path-metrics.ts); none when not given. */
   observer?: PathObserver;
@@ -102,6 +120,8 @@ class PathController {
   private healthyBefore = false;
   private readonly newNonce: () => RandomId;
   private readonly serverWatches = new Map<number, Watch>();
+  /** Each server's TCP connection from this pod's OpenVPN client, while connected. */
+  private readonly serverConnections = new Map<number, TcpConnectionId>();
   private readonly observer: PathObserver;
 
   constructor(
@@ -153,6 +173,7 @@ class PathController {
     this.cancelTimers = [];
     await Promise.all([...this.serverWatches.values()].map((watch) => watch.close()));
     this.serverWatches.clear();
+    this.serverConnections.clear();
     await this.tasks.settled();
     await this.socket?.close();
   }
@@ -187,6 +208,67 @@ class PathController {
       this.observer.probeSent(path.id, role);
       this.send(path, seq, nonce, role);
     }
+    this.scheduleSeedLegChecks(seq, now);
+  }
+
+  /** SEED_LEG_CHECK_MS after this round's probes, the servers carrying an active path whose echo is missing get asked. */
+  private scheduleSeedLegChecks(seq: number, sentAt: number): void {
+    if (this.deps.inspectConnection === undefined) return;
+    for (const server of this.serverConnections.keys()) {
+      if (this.activeThrough(server).length === 0) continue;
+      this.deps.clock.after(
+        SEED_LEG_CHECK_MS,
+        guarded(this.logger, 'checking a server connection', () => this.checkSeedLeg(server, seq, sentAt, true)),
+      );
+    }
+  }
+
+  private activeThrough(server: number): TrackedPath[] {
+    return this.paths.filter((path) => path.id.server === server && path.health.isAlive && this.isActive(path.id));
+  }
+
+  /** Asks the kernel about `server`'s connection when the active path through it has not echoed probe `seq` yet. */
+  private checkSeedLeg(server: number, seq: number, sentAt: number, mayRetry: boolean): void {
+    const connection = this.serverConnections.get(server);
+    const inspect = this.deps.inspectConnection;
+    if (connection === undefined || inspect === undefined) return;
+    if (!this.activeThrough(server).some((path) => !path.health.answered(seq))) return;
+    this.tasks.track(
+      inspect(connection).then(
+        guarded(this.logger, 'judging a server connection', (progress: TcpProgress | undefined) => {
+          if (progress === undefined || this.serverConnections.get(server) !== connection) return;
+          this.judgeSeedLeg(server, seq, sentAt, mayRetry, progress);
+        }),
+        (err: unknown) => this.logger.debug('could not inspect the server connection', { tap: tapName(server), error: oneLine(err) }),
+      ),
+    );
+  }
+
+  /**
+   * Nothing acknowledged on this pod's TCP connection to `server` since probe `seq` went out at `sentAt`, while
+   * data waits: the server is unreachable and its paths are dead now. When the connection's round trip makes an
+   * ACK due later than now, asks once more at that time.
+   */
+  private judgeSeedLeg(server: number, seq: number, sentAt: number, mayRetry: boolean, progress: TcpProgress): void {
+    // Taken after the answer, so that it is at least the time between the probe and the kernel's reading.
+    const elapsed = this.deps.clock.now() - sentAt;
+    const ackDue = SEED_DELAYED_ACK_MS + 2 * progress.rttMs + KERNEL_CLOCK_SLACK_MS;
+    if (elapsed < ackDue) {
+      if (mayRetry) {
+        this.deps.clock.after(
+          ackDue - elapsed,
+          guarded(this.logger, 'checking a server connection', () => this.checkSeedLeg(server, seq, sentAt, false)),
+        );
+      }
+      return;
+    }
+    if (progress.unacked === 0 || progress.lastAckAgeMs <= elapsed + KERNEL_CLOCK_SLACK_MS) return;
+    this.pathsLost(
+      this.paths.filter((path) => path.id.server === server),
+      'server connection stalled',
+      { tap: tapName(server), unacked: String(progress.unacked), last_ack_ms: String(progress.lastAckAgeMs) },
+      (path) => path.health.connectionLost(),
+    );
   }
 
   /**
@@ -306,10 +388,16 @@ class PathController {
     if (watch === undefined || this.serverWatches.has(server)) return;
     this.serverWatches.set(
       server,
-      watch(
-        server,
-        guarded(this.logger, 'handling a lost server connection', (reason: string) => this.serverLost(server, reason)),
-      ),
+      watch(server, {
+        lost: guarded(this.logger, 'handling a lost server connection', (reason: string) => {
+          this.serverConnections.delete(server);
+          this.serverLost(server, reason);
+        }),
+        connected: (connection) => {
+          this.serverConnections.set(server, connection);
+          this.logger.info('connected to server', { tap: tapName(server), connection: describeConnection(connection) });
+        },
+      }),
     );
   }
 

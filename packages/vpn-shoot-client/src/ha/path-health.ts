@@ -97,6 +97,11 @@ export class PathHealth {
     return { ...measured, becameAlive: true };
   }
 
+  /** Whether probe `seq`'s echo has arrived (in time or late). */
+  answered(seq: number): boolean {
+    return this.sendTimes.get(seq)?.echoed === true;
+  }
+
   /**
    * Our own event loop stalled while these probes were out: their echoes waited in the socket, so their
    * round trips measure the stall, not the path. They still count as hits when answered.
@@ -140,8 +145,8 @@ export class PathHealth {
   }
 
   /**
-   * The OpenVPN client reported its server connection lost: the path is dead now, as after DEAD_AFTER_MISSES
-   * misses, without waiting for probes. Probes still out can no longer prove the path; echoes revive it.
+   * The OpenVPN client reported its server connection lost, or the server stopped acknowledging it: the path is
+   * dead now, as after DEAD_AFTER_MISSES misses, without waiting for probes. Probes still out can no longer prove the path; echoes revive it.
    */
   connectionLost(): HealthChange {
     const wasAlive = this.alive;

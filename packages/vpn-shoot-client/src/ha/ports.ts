@@ -1,4 +1,4 @@
-import type { RouteSpec } from '@vpn/common';
+import type { RouteSpec, TcpConnectionId, TcpProgress } from '@vpn/common';
 
 /**
  * What the controllers need from the outside world, as small interfaces: the runtime adapters (netlink,
@@ -122,9 +122,20 @@ export interface Watch {
   close(): Promise<void>;
 }
 
+/** What the kube-apiserver pod's OpenVPN client of one server reports; function properties, kept and called apart. */
+export interface ServerConnectionEvents {
+  /** Its connection to the server dropped (the server stopped, was killed or restarted), with a short reason. */
+  lost: (reason: string) => void;
+  /** It is connected to the server over this TCP connection (again: a reconnect brings a new one). */
+  connected: (connection: TcpConnectionId) => void;
+}
+
 /**
- * Watches the kube-apiserver pod's OpenVPN client of server s and calls `onLost` the moment its connection
- * to the server drops (the server stopped, was killed or restarted), with a short reason. Silent failures
- * (a black hole) are the probes' to find.
+ * Watches the kube-apiserver pod's OpenVPN client of server s and reports, the moment it happens, that its
+ * connection to the server dropped or was made. Silent failures (a black hole) are the probes' to find, with
+ * the help of InspectConnection.
  */
-export type WatchServerConnection = (server: number, onLost: (reason: string) => void) => Watch;
+export type WatchServerConnection = (server: number, events: ServerConnectionEvents) => Watch;
+
+/** The acknowledgement state of one of this pod's TCP connections (sock_diag); undefined when it does not exist. */
+export type InspectConnection = (connection: TcpConnectionId) => Promise<TcpProgress | undefined>;

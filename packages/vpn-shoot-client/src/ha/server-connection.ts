@@ -1,4 +1,5 @@
-import { ManagementClient, oneLine, type Logger } from '@vpn/common';
+import { isIP } from 'node:net';
+import { ManagementClient, oneLine, type Logger, type TcpConnectionId } from '@vpn/common';
 import type { Watch, WatchServerConnection } from './ports';
 import { MANAGEMENT_HOST, MANAGEMENT_PORT_BASE, MANAGEMENT_TIMEOUT_MS, SERVER_WATCH_RETRY_MS } from './timing';
 
@@ -7,6 +8,24 @@ import { MANAGEMENT_HOST, MANAGEMENT_PORT_BASE, MANAGEMENT_TIMEOUT_MS, SERVER_WA
  * server: RECONNECTING follows a reset or closed TCP connection, EXITING a stop of the client itself.
  */
 const LOST_STATES = new Set(['RECONNECTING', 'EXITING']);
+
+/**
+ * The TCP connection of a CONNECTED state line, as the `state` command answers it or `>STATE:` reports it:
+ * `<time>,CONNECTED,SUCCESS,<tun IPv4>,<remote address>,<remote port>,<local address>,<local port>,<tun IPv6>`.
+ * Undefined for other states and for lines without both ends (a UDP client reports no local address).
+ */
+export function connectedTcpConnection(line: string): TcpConnectionId | undefined {
+  const fields = line.replace(/^>STATE:/, '').split(',');
+  if (fields[1] !== 'CONNECTED') return undefined;
+  const [remoteAddress = '', remotePort = '', localAddress = '', localPort = ''] = fields.slice(4, 8);
+  const endpoint = (address: string, port: string): { address: string; port: number } | undefined => {
+    const number = /^\d{1,5}$/.test(port) ? Number(port) : 0;
+    return isIP(address) !== 0 && number > 0 && number < 65536 ? { address, port: number } : undefined;
+  };
+  const remote = endpoint(remoteAddress, remotePort);
+  const local = endpoint(localAddress, localPort);
+  return remote && local && isIP(remote.address) === isIP(local.address) ? { local, remote } : undefined;
+}
 
 /**
  * Watches through the client's management interface (127.0.0.1:7505+s). A client whose management
@@ -19,7 +38,7 @@ export function managementConnectionWatcher(
   portBase = MANAGEMENT_PORT_BASE,
   retryMs = SERVER_WATCH_RETRY_MS,
 ): WatchServerConnection {
-  return (server, onLost) => {
+  return (server, events) => {
     const port = portBase + server;
     let client: ManagementClient | undefined;
     let closed = false;
@@ -45,12 +64,17 @@ export function managementConnectionWatcher(
         return;
       }
       unreachableLogged = false;
-      c.onNotification((line) => {
-        const [, state, detail] = /^>STATE:\d+,([A-Z_]+),([^,]*)/.exec(line) ?? [];
-        if (state !== undefined && LOST_STATES.has(state)) onLost(`${state.toLowerCase()}${detail ? ` (${detail})` : ''}`);
-      });
+      const onStateLine = (line: string): void => {
+        const [, state, detail] = /^(?:>STATE:)?\d+,([A-Z_]+),([^,]*)/.exec(line) ?? [];
+        if (state !== undefined && LOST_STATES.has(state)) events.lost(`${state.toLowerCase()}${detail ? ` (${detail})` : ''}`);
+        const connection = connectedTcpConnection(line);
+        if (connection !== undefined) events.connected(connection);
+      };
+      c.onNotification(onStateLine);
       try {
         await c.command('state on', MANAGEMENT_TIMEOUT_MS);
+        // A client that connected before we watched reports its connection only when asked.
+        for (const line of await c.command('state', MANAGEMENT_TIMEOUT_MS)) onStateLine(line);
       } catch (err) {
         // Not watching yet, so nothing is lost: try again later.
         logger.warn('could not turn on OpenVPN client state notifications', { port, error: oneLine(err) });
@@ -67,7 +91,7 @@ export function managementConnectionWatcher(
       c.onClose((reason) => {
         client = undefined;
         if (closed) return;
-        onLost(`management connection ended: ${reason}`);
+        events.lost(`management connection ended: ${reason}`);
         retryLater();
       });
     };

@@ -23,6 +23,20 @@ export const PROBE_TIMEOUT_MARGIN_MS = 20;
 export const PROBE_TIMEOUT_INITIAL_MS = 1000;
 export const PROBE_TIMEOUT_MAX_MS = 2000;
 
+/**
+ * A probe on the active path still without echo this long after it went out: the path controller asks the
+ * kernel whether the server has acknowledged anything on this pod's TCP connection to it since (the seed leg,
+ * inside the seed cluster). The server pod's kernel acknowledges within its delayed-ACK time, at most
+ * SEED_DELAYED_ACK_MS while the round trip is below it (Linux), plus a round trip; nothing acknowledged since
+ * the probe went out while data waits for it means the server is unreachable (a black hole), and its paths
+ * die now instead of after DEAD_AFTER_MISSES probes. Loss between the server and the shoot (the internet leg)
+ * leaves the seed leg acknowledged, so it still takes the probes' verdict.
+ */
+export const SEED_LEG_CHECK_MS = 70;
+export const SEED_DELAYED_ACK_MS = 40;
+/** The kernel reports the time since the last ACK in its own ticks (1–10 ms): the margin against rounding. */
+export const KERNEL_CLOCK_SLACK_MS = 10;
+
 /** Both controllers look for tap devices (appeared, vanished, recreated with a new ifindex) this often. */
 export const TAP_POLL_INTERVAL_MS = 500;
 

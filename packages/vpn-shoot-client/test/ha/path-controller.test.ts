@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { Cidr, DEFAULT_VPN_NETWORK, InputError, Ip, type PathControllerSettings } from '@vpn/common';
+import { Cidr, DEFAULT_VPN_NETWORK, InputError, Ip, type PathControllerSettings, type TcpProgress } from '@vpn/common';
 import { runPathController } from '../../src/ha/path-controller';
 import { PathMetrics } from '../../src/ha/path-metrics';
 import type { ControllerHandle } from '../../src/ha/ports';
@@ -40,6 +40,12 @@ class SeedHarness {
   readonly lost = new Map<number, (reason: string) => void>();
   readonly watchesClosed: number[] = [];
   readonly metrics = new PathMetrics();
+  /**
+   * The kernel's view of this pod's TCP connection to server s (the seed leg), when the path controller asks:
+   * acknowledged unless a test says otherwise. Every question is counted in `inspections`.
+   */
+  seedLeg: (server: number) => TcpProgress | undefined = () => ({ unacked: 0, lastAckAgeMs: 3, rttMs: 0.2 });
+  inspections = 0;
   private handle: ControllerHandle | undefined;
 
   constructor(taps: string[]) {
@@ -60,14 +66,20 @@ class SeedHarness {
       bindUdp: this.tunnel.bindSeed(0),
       instance: INSTANCE_A,
       logger: this.log.logger,
-      watchServer: (server, onLost) => {
-        this.lost.set(server, onLost);
+      watchServer: (server, events) => {
+        this.lost.set(server, events.lost);
+        events.connected({ local: { address: '10.200.0.10', port: 40000 + server }, remote: { address: `10.0.0.${server}`, port: 1194 } });
         return {
           close: () => {
             this.watchesClosed.push(server);
             return Promise.resolve();
           },
         };
+      },
+      inspectConnection: (connection) => {
+        this.inspections += 1;
+        // Asynchronous like the kernel's answer: a throwing seedLeg rejects.
+        return Promise.resolve().then(() => this.seedLeg(Number(connection.remote.address.split('.')[3])));
       },
       observer: this.metrics,
     });
@@ -126,7 +138,7 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
     assert.equal(new Set(nonces).size, nonces.length, 'a fresh nonce in every probe');
   });
 
-  it('switches at the third missed probe, within 0.4 s of a black hole, and flushes the dead neighbour', async () => {
+  it('switches at the third missed probe, within 0.4 s of a black hole beyond an acknowledging server, and flushes the dead neighbour', async () => {
     harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings());
     await harness.clock.advance(1005);
     harness.tunnel.drop = (c) => c.server === 0;
@@ -144,6 +156,73 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
         'info active path changed from=tap0/client0 to=tap1/client0 epoch=2',
       ],
     );
+  });
+
+  it('switches 70 ms after the first unanswered probe when the server stopped acknowledging this pod (a black hole)', async () => {
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings());
+    await harness.clock.advance(1005);
+    assert.equal(harness.inspections, 0, 'echoes in time: the kernel is not asked');
+    harness.tunnel.drop = (c) => c.server === 0;
+    const acknowledgedAt = 1000;
+    harness.seedLeg = (server) =>
+      server === 0
+        ? { unacked: 3, lastAckAgeMs: harness.clock.now() - acknowledgedAt, rttMs: 0.2 }
+        : { unacked: 0, lastAckAgeMs: 1, rttMs: 0.2 };
+    await harness.clock.advance(1169 - 1005);
+    assert.equal(harness.route(), viaPath(0, 0));
+    await harness.clock.advance(1);
+    assert.equal(harness.route(), viaPath(1, 0), 'the probe of 1100 was asked about at 1170');
+    assert.equal(harness.inspections, 1);
+    assert.deepEqual(
+      harness.log.lines.filter((l) => /path (dead|changed)|connection stalled/.test(l)),
+      [
+        'info active path changed from=none to=tap0/client0 epoch=1',
+        'warn server connection stalled tap=tap0 unacked=3 last_ack_ms=170',
+        'warn path dead path=tap0/client0 misses=3',
+        'info active path changed from=tap0/client0 to=tap1/client0 epoch=2',
+      ],
+    );
+    await harness.clock.advance(30);
+    assert.deepEqual(harness.lastRoles(), ['tap1/client0=active']);
+  });
+
+  it('takes no early verdict from an acknowledgement after the probe, nothing in flight, no connection, or a failed question', async () => {
+    const cases: { name: string; seedLeg: () => TcpProgress | undefined; fails?: boolean }[] = [
+      { name: 'acknowledged after the probe', seedLeg: () => ({ unacked: 2, lastAckAgeMs: 20, rttMs: 0.2 }) },
+      { name: 'nothing in flight', seedLeg: () => ({ unacked: 0, lastAckAgeMs: 5_000, rttMs: 0.2 }) },
+      { name: 'no such connection', seedLeg: () => undefined },
+      { name: 'the question failed', seedLeg: () => undefined, fails: true },
+    ];
+    for (const c of cases) {
+      harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings());
+      await harness.clock.advance(1005);
+      harness.tunnel.drop = (crossing) => crossing.server === 0;
+      harness.seedLeg = c.fails
+        ? () => {
+            throw new Error('sock_diag: no reply');
+          }
+        : c.seedLeg;
+      await harness.clock.advance(390);
+      assert.equal(harness.route(), viaPath(0, 0), `${c.name}: the probes decide`);
+      await harness.clock.advance(10);
+      assert.equal(harness.route(), viaPath(1, 0), c.name);
+      assert.ok(harness.inspections >= 3, `${c.name}: asked ${harness.inspections} times`);
+      if (c.fails) assert.ok(harness.log.lines.some((l) => l.startsWith('debug could not inspect the server connection tap=tap0')));
+      await harness.stop();
+    }
+  });
+
+  it('waits for a delayed ACK and two round trips of a slow seed leg before it judges', async () => {
+    harness = await new SeedHarness(['tap0', 'tap1']).start(pathSettings());
+    await harness.clock.advance(1005);
+    harness.tunnel.drop = (c) => c.server === 0;
+    harness.seedLeg = (server) =>
+      server === 0 ? { unacked: 1, lastAckAgeMs: harness.clock.now() - 1000, rttMs: 50 } : { unacked: 0, lastAckAgeMs: 1, rttMs: 50 };
+    await harness.clock.advance(1249 - 1005);
+    assert.equal(harness.route(), viaPath(0, 0), 'an ACK may still come 40 + 2 × 50 ms after the probe');
+    await harness.clock.advance(1);
+    assert.equal(harness.route(), viaPath(1, 0));
+    assert.ok(harness.log.lines.includes('warn server connection stalled tap=tap0 unacked=1 last_ack_ms=250'));
   });
 
   it('switches at once when the OpenVPN client reports its server connection lost, and revives the path by probes', async () => {

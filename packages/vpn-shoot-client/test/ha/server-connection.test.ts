@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import * as net from 'node:net';
-import { managementConnectionWatcher } from '../../src/ha/server-connection';
+import type { TcpConnectionId } from '@vpn/common';
+import { connectedTcpConnection, managementConnectionWatcher } from '../../src/ha/server-connection';
 import { captureLogger } from './support/capture-logger';
 
 const BANNER = ">INFO:OpenVPN Management Interface Version 5 -- type 'help' for more info\r\n";
@@ -12,6 +13,8 @@ class FakeClientManagement {
   readonly sockets: net.Socket[] = [];
   /** How many `state on` commands are still answered with an error. */
   refuseStateOn = 0;
+  /** The answer to `state`: the client's current state line. */
+  currentState = '1700000000,CONNECTING,,,,,,,';
   private constructor(readonly server: net.Server) {}
 
   static async start(port = 0): Promise<FakeClientManagement> {
@@ -25,6 +28,7 @@ class FakeClientManagement {
       socket.on('data', (chunk) => {
         for (const command of chunk.toString().split('\n').filter(Boolean)) {
           fake.commands.push(command.trim());
+          if (command.trim() === 'state') socket.write(`${fake.currentState}\r\nEND\r\n`);
           if (command.trim() !== 'state on') continue;
           if (fake.refuseStateOn-- > 0) socket.write('ERROR: state on refused\r\n');
           else socket.write('SUCCESS: real-time state notification set to ON\r\n');
@@ -66,7 +70,12 @@ describe('ha server connection watch (OpenVPN management state notifications, re
     const fake = await FakeClientManagement.start();
     const lost: string[] = [];
     const log = captureLogger();
-    const watch = managementConnectionWatcher(log.logger, '127.0.0.1', fake.port - 1, 20)(1, (reason) => lost.push(reason));
+    const watch = managementConnectionWatcher(
+      log.logger,
+      '127.0.0.1',
+      fake.port - 1,
+      20,
+    )(1, { lost: (reason) => lost.push(reason), connected: () => undefined });
     try {
       await until(() => fake.commands.includes('state on'), 'state on');
       fake.push('>STATE:1700000000,CONNECTED,SUCCESS,fd8f::1,,,,');
@@ -82,12 +91,55 @@ describe('ha server connection watch (OpenVPN management state notifications, re
     }
   });
 
+  it("reports the client's TCP connection: the current one when it starts watching, then each new one", async () => {
+    const fake = await FakeClientManagement.start();
+    fake.currentState = '1700000000,CONNECTED,SUCCESS,,10.0.0.1,1194,10.200.0.10,40000,fd8f:6d53:b97a:1::100:1000';
+    const connected: TcpConnectionId[] = [];
+    const log = captureLogger();
+    const watch = managementConnectionWatcher(
+      log.logger,
+      '127.0.0.1',
+      fake.port,
+      20,
+    )(0, {
+      lost: () => undefined,
+      connected: (connection) => connected.push(connection),
+    });
+    try {
+      await until(() => connected.length === 1, 'the current connection');
+      assert.deepEqual(fake.commands, ['state on', 'state']);
+      fake.push('>STATE:1700000005,CONNECTED,SUCCESS,,fd00:10::1,1194,fd00:200::10,40002,fd8f:6d53:b97a:1::100:1001');
+      await until(() => connected.length === 2, 'the new connection');
+      assert.deepEqual(connected, [
+        { local: { address: '10.200.0.10', port: 40000 }, remote: { address: '10.0.0.1', port: 1194 } },
+        { local: { address: 'fd00:200::10', port: 40002 }, remote: { address: 'fd00:10::1', port: 1194 } },
+      ]);
+    } finally {
+      await watch.close();
+      await fake.stop();
+    }
+  });
+
+  it('reads a connection only from CONNECTED lines with both ends', () => {
+    assert.equal(connectedTcpConnection('>STATE:1700000000,CONNECTED,SUCCESS,fd8f::1,,,,'), undefined, 'no ends');
+    assert.equal(connectedTcpConnection('>STATE:1700000000,CONNECTED,SUCCESS,,10.0.0.1,1194,,,fd8f::1'), undefined, 'no local end (UDP)');
+    assert.equal(connectedTcpConnection('>STATE:1700000000,TCP_CONNECT,,,10.0.0.1,1194,10.0.0.2,4000,'), undefined, 'not connected');
+    assert.equal(connectedTcpConnection('>STATE:1700000000,CONNECTED,SUCCESS,,10.0.0.1,1194,fd00::2,4000,'), undefined, 'mixed families');
+    assert.equal(connectedTcpConnection('>STATE:1700000000,CONNECTED,SUCCESS,,10.0.0.1,70000,10.0.0.2,4000,'), undefined, 'bad port');
+    assert.equal(connectedTcpConnection('>STATE:1700000000,CONNECTED,SUCCESS,,vpn-seed-server,1194,10.0.0.2,4000,'), undefined, 'a name');
+  });
+
   it('reports the end of the management connection as a loss and watches the restarted client again', async () => {
     let fake = await FakeClientManagement.start();
     const port = fake.port;
     const lost: string[] = [];
     const log = captureLogger();
-    const watch = managementConnectionWatcher(log.logger, '127.0.0.1', port, 20)(0, (reason) => lost.push(reason));
+    const watch = managementConnectionWatcher(
+      log.logger,
+      '127.0.0.1',
+      port,
+      20,
+    )(0, { lost: (reason) => lost.push(reason), connected: () => undefined });
     try {
       await until(() => fake.commands.includes('state on'), 'state on');
       await fake.stop();
@@ -112,7 +164,12 @@ describe('ha server connection watch (OpenVPN management state notifications, re
     fake.refuseStateOn = 2;
     const lost: string[] = [];
     const log = captureLogger();
-    const watch = managementConnectionWatcher(log.logger, '127.0.0.1', fake.port, 20)(0, (reason) => lost.push(reason));
+    const watch = managementConnectionWatcher(
+      log.logger,
+      '127.0.0.1',
+      fake.port,
+      20,
+    )(0, { lost: (reason) => lost.push(reason), connected: () => undefined });
     try {
       await until(() => log.lines.some((l) => l.startsWith('info watching OpenVPN client state')), 'the third state on');
       assert.equal(fake.commands.filter((c) => c === 'state on').length, 3);
