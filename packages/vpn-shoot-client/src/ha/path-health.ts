@@ -2,6 +2,8 @@ import {
   ALIVE_AFTER_REPLIES,
   DEAD_AFTER_MISSES,
   NEIGHBOUR_FLUSH_EVERY_MISSES,
+  PATIENCE_MS,
+  PATIENT_DEAD_AFTER_MISSES,
   PROBE_INTERVAL_MS,
   PROBE_TIMEOUT_INITIAL_MS,
   PROBE_TIMEOUT_MARGIN_MS,
@@ -26,6 +28,7 @@ const NO_CHANGE: HealthChange = { becameAlive: false, becameDead: false, flushNe
 const MAX_TIMEOUT_TICKS = Math.ceil(PROBE_TIMEOUT_MAX_MS / PROBE_INTERVAL_MS);
 /** Send times are kept this many ticks, so that a late echo still yields a round-trip sample. */
 const SEND_TIME_RETENTION_TICKS = 2 * MAX_TIMEOUT_TICKS;
+const PATIENCE_TICKS = PATIENCE_MS / PROBE_INTERVAL_MS;
 
 /**
  * The health of one path from its probes. Probes are numbered by tick (one per PROBE_INTERVAL_MS, the
@@ -33,7 +36,8 @@ const SEND_TIME_RETENTION_TICKS = 2 * MAX_TIMEOUT_TICKS;
  * after the timeout, counted in whole ticks: with a fast path that is the next tick, the lab's verdict.
  * DEAD_AFTER_MISSES consecutive misses kill a path, ALIVE_AFTER_REPLIES consecutive hits revive it; so
  * scattered single losses never kill a working path. A late echo is no hit, but its round trip
- * lengthens the timeout: a slow or lossy tunnel (TCP turns loss into delay) is waited for.
+ * lengthens the timeout: a slow or lossy tunnel (TCP turns loss into delay) is waited for; and a live path
+ * that answered late in the last PATIENCE_MS dies only after PATIENT_DEAD_AFTER_MISSES.
  * An echo counts only with the nonce its probe carried. A new path starts dead.
  */
 export class PathHealth {
@@ -44,6 +48,8 @@ export class PathHealth {
   private misses = 0;
   private smoothedRtt: number | undefined;
   private rttVariation = 0;
+  /** The latest probe answered after it had been counted missed, while the path was alive. */
+  private lastLateSeq: number | undefined;
 
   get isAlive(): boolean {
     return this.alive;
@@ -83,7 +89,10 @@ export class PathHealth {
     // Echoes of probes queued during an outage arrive seconds late once the path returns; on a live path
     // they would inflate the timeout and slow the next failover, so only a dead path learns from them.
     if (roundTripMs !== undefined && (sent.whileAlive || !this.alive)) this.sampleRoundTrip(roundTripMs);
-    if (!this.awaiting.delete(seq)) return measured;
+    if (!this.awaiting.delete(seq)) {
+      if (sent.whileAlive && this.alive) this.lastLateSeq = Math.max(this.lastLateSeq ?? seq, seq);
+      return measured;
+    }
     this.misses = 0;
     this.hits += 1;
     if (this.alive || this.hits < ALIVE_AFTER_REPLIES) return measured;
@@ -113,6 +122,8 @@ export class PathHealth {
   /** Called at tick `currentSeq` before its probe is sent: every probe still unanswered after the timeout is a miss. */
   expire(currentSeq: number): HealthChange {
     const timeoutTicks = Math.ceil(this.timeoutMs / PROBE_INTERVAL_MS);
+    const patient = this.lastLateSeq !== undefined && currentSeq - this.lastLateSeq <= PATIENCE_TICKS;
+    const deadAfter = patient ? PATIENT_DEAD_AFTER_MISSES : DEAD_AFTER_MISSES;
     let becameDead = false;
     let flushNeighbour = false;
     let lost = 0;
@@ -122,11 +133,12 @@ export class PathHealth {
       lost += 1;
       this.hits = 0;
       this.misses += 1;
-      if (this.misses === DEAD_AFTER_MISSES && this.alive) {
+      if (this.misses >= deadAfter && this.alive) {
         this.alive = false;
         becameDead = true;
+        flushNeighbour = true;
       }
-      if (this.misses >= DEAD_AFTER_MISSES && (this.misses - DEAD_AFTER_MISSES) % NEIGHBOUR_FLUSH_EVERY_MISSES === 0) {
+      if (!this.alive && this.misses >= DEAD_AFTER_MISSES && (this.misses - DEAD_AFTER_MISSES) % NEIGHBOUR_FLUSH_EVERY_MISSES === 0) {
         flushNeighbour = true;
       }
     }
@@ -145,8 +157,9 @@ export class PathHealth {
   }
 
   /**
-   * The OpenVPN client reported its server connection lost, or the server stopped acknowledging it: the path is
-   * dead now, as after DEAD_AFTER_MISSES misses, without waiting for probes. Probes still out can no longer prove the path; echoes revive it.
+   * The OpenVPN client reported its server connection lost, or the server stopped acknowledging it: the path
+   * is dead now, as after DEAD_AFTER_MISSES misses, without waiting for probes. Probes still out can no longer
+   * prove the path; echoes revive it.
    */
   connectionLost(): HealthChange {
     const wasAlive = this.alive;

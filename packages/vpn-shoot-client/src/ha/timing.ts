@@ -1,12 +1,20 @@
 /**
- * Timings and ports of the HA controllers. The probe and failover numbers are those measured in
- * docs/measurements.md ("HA failover"): ~0.4 s failover, at most one switch under 5 % loss, ~2 % CPU.
+ * Timings and ports of the HA controllers; docs/measurements.md ("HA failover") has what they give.
  */
 
 /** The path controller probes every path, and announces over every healthy one, this often. */
 export const PROBE_INTERVAL_MS = 100;
 /** Consecutive unanswered probes that make a path dead. */
 export const DEAD_AFTER_MISSES = 3;
+/**
+ * A path that was silent and then answered (an echo came after its probe had been counted missed) within the
+ * last PATIENCE_MS is lossy, not broken: TCP on the shoot's leg holds everything behind a lost segment until
+ * it is retransmitted, 0.2 s and more, doubling with each lost retransmission. Such a path dies only after
+ * PATIENT_DEAD_AFTER_MISSES misses. A server that fails is found without probes (its OpenVPN client's state,
+ * SEED_LEG_CHECK_MS), so patience slows only failures beyond the server on a path that was already lossy.
+ */
+export const PATIENT_DEAD_AFTER_MISSES = 20;
+export const PATIENCE_MS = 60_000;
 /** Consecutive answered probes that make a path alive. */
 export const ALIVE_AFTER_REPLIES = 2;
 /** On a dead path the peer's neighbour entry is deleted at the DEAD_AFTER_MISSES-th miss and every this many after. */

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { PathHealth, type HealthChange } from '../../src/ha/path-health';
-import { PROBE_INTERVAL_MS } from '../../src/ha/timing';
+import { DEAD_AFTER_MISSES, PATIENCE_MS, PATIENT_DEAD_AFTER_MISSES, PROBE_INTERVAL_MS } from '../../src/ha/timing';
 import { NONCE } from './support/ids';
 import { seededRandom } from './support/prng';
 
@@ -70,6 +70,25 @@ describe('ha path health (probe verdicts)', () => {
       seq: 13,
       change: { becameAlive: false, becameDead: true, flushNeighbour: true, lost: 1, roundTripMs: undefined },
     });
+  });
+
+  it('a path that answered late in the last PATIENCE_MS dies at PATIENT_DEAD_AFTER_MISSES misses, not DEAD_AFTER_MISSES', () => {
+    const patienceTicks = PATIENCE_MS / PROBE_INTERVAL_MS;
+    const deadAt = (blackHoleFrom: number): number => {
+      const run = new ProbeRun((seq) => (seq >= blackHoleFrom ? undefined : seq === 20 ? 250 : 1)).ticks(blackHoleFrom + 40);
+      const verdicts = run.events.filter((e) => e.change.becameDead);
+      assert.equal(verdicts.length, 1);
+      assert.equal(verdicts[0].change.flushNeighbour, true, 'the neighbour entry goes with the death');
+      return verdicts[0].seq - blackHoleFrom;
+    };
+    assert.equal(deadAt(15), DEAD_AFTER_MISSES, 'before the late echo');
+    assert.equal(deadAt(40), PATIENT_DEAD_AFTER_MISSES, 'probe 20 was counted missed and then answered');
+    assert.equal(
+      deadAt(20 + patienceTicks - PATIENT_DEAD_AFTER_MISSES),
+      PATIENT_DEAD_AFTER_MISSES,
+      'the last miss judged PATIENCE_MS after the late echo',
+    );
+    assert.equal(deadAt(20 + patienceTicks), DEAD_AFTER_MISSES, 'the third miss judged after that');
   });
 
   it('needs two consecutive echoes to come back', () => {
