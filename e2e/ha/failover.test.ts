@@ -19,8 +19,11 @@ import { sleep } from '../lib/process-supervisor';
 import { withRulesStripped } from '../lib/rule-stripping';
 import { assertRoutedOff, measure, measureOutages, useHaLab } from './support';
 
-/** The issue's bounds for a loaded 2-core machine; the target is a median of 0.5 s (bench/ha-failover). */
-const MAX_GAP_MS = 1_000;
+/**
+ * Every run under 0.5 s, for a kill and for a black hole of the server carrying the active path: the bound of
+ * the performance issue. bench/ha-failover measured medians of 68 ms and 189 ms, maxima 71 and 208 ms.
+ */
+const MAX_GAP_MS = 500;
 /** A returning server must not disturb the traffic that moved away from it. */
 const MAX_RETURN_GAP_MS = 300;
 const LOSS_MS = 20_000;
@@ -94,7 +97,7 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
     );
   });
 
-  it('server carrying the active path killed with SIGKILL: longest gap < 1 s', async () => {
+  it('server carrying the active path killed with SIGKILL: longest gap < 0.5 s', async () => {
     await settle(lab());
     const failovers = async (): Promise<number | undefined> =>
       metricSample(await lab().scrape('path', 0), 'vpn_path_controller_active_path_switches_total{reason="active_path_dead"}');
@@ -131,7 +134,7 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
       assert.ok(o.gapMs < MAX_RETURN_GAP_MS, `kube-apiserver pod ${o.kapi}: gap ${o.gapMs} ms while server ${killed} returned`);
   });
 
-  it('path to the server carrying the active path black-holed (DROP, no reset): longest gap < 1 s', async () => {
+  it('path to the server carrying the active path black-holed (DROP, no reset): longest gap < 0.5 s', async () => {
     await settle(lab());
     const fault = await blackHoleActiveServer(lab());
     const { server, outages } = fault;
@@ -179,7 +182,7 @@ describe('[e2e] HA: two servers, two vpn-shoot pods, two kube-apiserver pods (ro
     for (const [k, n] of loss.switches.entries()) assert.ok(n <= 1, `kube-apiserver pod ${k}: ${n} switches under 5 % loss`);
   });
 
-  it('balance-rr: concurrent flows spread over both servers, and losing one leaves a gap < 1 s', async () => {
+  it('balance-rr: concurrent flows spread over both servers, and losing one leaves a gap < 0.5 s', async () => {
     const l = lab();
     await l.restartPathControllers('balance-rr');
     const paths = allPaths(HA_SERVERS, l.plan.spec.shootClients).length;
