@@ -266,7 +266,12 @@ class PathController {
     this.pathsLost(
       this.paths.filter((path) => path.id.server === server),
       'server connection stalled',
-      { tap: tapName(server), unacked: String(progress.unacked), last_ack_ms: String(progress.lastAckAgeMs) },
+      {
+        tap: tapName(server),
+        unacked: String(progress.unacked),
+        last_ack_ms: String(progress.lastAckAgeMs),
+        rtt_ms: progress.rttMs.toFixed(1),
+      },
       (path) => path.health.connectionLost(),
     );
   }

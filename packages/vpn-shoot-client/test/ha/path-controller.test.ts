@@ -177,7 +177,7 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
       harness.log.lines.filter((l) => /path (dead|changed)|connection stalled/.test(l)),
       [
         'info active path changed from=none to=tap0/client0 epoch=1',
-        'warn server connection stalled tap=tap0 unacked=3 last_ack_ms=170',
+        'warn server connection stalled tap=tap0 unacked=3 last_ack_ms=170 rtt_ms=0.2',
         'warn path dead path=tap0/client0 misses=3',
         'info active path changed from=tap0/client0 to=tap1/client0 epoch=2',
       ],
@@ -222,7 +222,7 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
     assert.equal(harness.route(), viaPath(0, 0), 'an ACK may still come 40 + 2 × 50 ms after the probe');
     await harness.clock.advance(1);
     assert.equal(harness.route(), viaPath(1, 0));
-    assert.ok(harness.log.lines.includes('warn server connection stalled tap=tap0 unacked=1 last_ack_ms=250'));
+    assert.ok(harness.log.lines.includes('warn server connection stalled tap=tap0 unacked=1 last_ack_ms=250 rtt_ms=50.0'));
   });
 
   it('switches at once when the OpenVPN client reports its server connection lost, and revives the path by probes', async () => {
