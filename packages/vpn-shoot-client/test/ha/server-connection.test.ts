@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import type { TcpConnectionId } from '@vpn/common';
+import type { ServerConnectionEvents, Watch } from '../../src/ha/ports';
 import { connectedTcpConnection, managementConnectionWatcher } from '../../src/ha/server-connection';
 import { captureLogger } from './support/capture-logger';
 
@@ -56,6 +57,17 @@ class FakeClientManagement {
   }
 }
 
+/** Watches the client of `server` (default 0) whose management port is `port`, with a captured log. */
+function watchClient(
+  port: number,
+  events: Partial<ServerConnectionEvents>,
+  server = 0,
+): { watch: Watch; log: ReturnType<typeof captureLogger> } {
+  const log = captureLogger();
+  const all = { lost: () => undefined, connected: () => undefined, ...events };
+  return { watch: managementConnectionWatcher(log.logger, '127.0.0.1', port - server, 20)(server, all), log };
+}
+
 async function until(done: () => boolean, what: string): Promise<void> {
   // Generous: these are real sockets and timers on a machine that may be busy with other tests.
   const deadline = Date.now() + 10_000;
@@ -69,13 +81,7 @@ describe('ha server connection watch (OpenVPN management state notifications, re
   it('reports RECONNECTING and EXITING of the client of server s (port base + s), not the other states', async () => {
     const fake = await FakeClientManagement.start();
     const lost: string[] = [];
-    const log = captureLogger();
-    const watch = managementConnectionWatcher(
-      log.logger,
-      '127.0.0.1',
-      fake.port - 1,
-      20,
-    )(1, { lost: (reason) => lost.push(reason), connected: () => undefined });
+    const { watch } = watchClient(fake.port, { lost: (reason) => lost.push(reason) }, 1);
     try {
       await until(() => fake.commands.includes('state on'), 'state on');
       fake.push('>STATE:1700000000,CONNECTED,SUCCESS,fd8f::1,,,,');
@@ -95,16 +101,7 @@ describe('ha server connection watch (OpenVPN management state notifications, re
     const fake = await FakeClientManagement.start();
     fake.currentState = '1700000000,CONNECTED,SUCCESS,,10.0.0.1,1194,10.200.0.10,40000,fd8f:6d53:b97a:1::100:1000';
     const connected: TcpConnectionId[] = [];
-    const log = captureLogger();
-    const watch = managementConnectionWatcher(
-      log.logger,
-      '127.0.0.1',
-      fake.port,
-      20,
-    )(0, {
-      lost: () => undefined,
-      connected: (connection) => connected.push(connection),
-    });
+    const { watch } = watchClient(fake.port, { connected: (connection) => connected.push(connection) });
     try {
       await until(() => connected.length === 1, 'the current connection');
       assert.deepEqual(fake.commands, ['state on', 'state']);
@@ -133,13 +130,7 @@ describe('ha server connection watch (OpenVPN management state notifications, re
     let fake = await FakeClientManagement.start();
     const port = fake.port;
     const lost: string[] = [];
-    const log = captureLogger();
-    const watch = managementConnectionWatcher(
-      log.logger,
-      '127.0.0.1',
-      port,
-      20,
-    )(0, { lost: (reason) => lost.push(reason), connected: () => undefined });
+    const { watch, log } = watchClient(port, { lost: (reason) => lost.push(reason) });
     try {
       await until(() => fake.commands.includes('state on'), 'state on');
       await fake.stop();
@@ -163,13 +154,7 @@ describe('ha server connection watch (OpenVPN management state notifications, re
     const fake = await FakeClientManagement.start();
     fake.refuseStateOn = 2;
     const lost: string[] = [];
-    const log = captureLogger();
-    const watch = managementConnectionWatcher(
-      log.logger,
-      '127.0.0.1',
-      fake.port,
-      20,
-    )(0, { lost: (reason) => lost.push(reason), connected: () => undefined });
+    const { watch, log } = watchClient(fake.port, { lost: (reason) => lost.push(reason) });
     try {
       await until(() => log.lines.some((l) => l.startsWith('info watching OpenVPN client state')), 'the third state on');
       assert.equal(fake.commands.filter((c) => c === 'state on').length, 3);
