@@ -122,6 +122,8 @@ class PathController {
   private readonly serverWatches = new Map<number, Watch>();
   /** Each server's TCP connection from this pod's OpenVPN client, while connected. */
   private readonly serverConnections = new Map<number, TcpConnectionId>();
+  /** The last question about a server connection went unanswered, and that was logged. */
+  private inspectionFailureLogged = false;
   private readonly observer: PathObserver;
 
   constructor(
@@ -236,12 +238,31 @@ class PathController {
     this.tasks.track(
       inspect(connection).then(
         guarded(this.logger, 'judging a server connection', (progress: TcpProgress | undefined) => {
-          if (progress === undefined || this.serverConnections.get(server) !== connection) return;
+          if (this.serverConnections.get(server) !== connection) return;
+          if (progress === undefined) {
+            this.inspectionFailed(server, connection, 'the kernel knows no such connection');
+            return;
+          }
+          this.inspectionFailureLogged = false;
           this.judgeSeedLeg(server, seq, sentAt, mayRetry, progress);
         }),
-        (err: unknown) => this.logger.debug('could not inspect the server connection', { tap: tapName(server), error: oneLine(err) }),
+        (err: unknown) => this.inspectionFailed(server, connection, oneLine(err)),
       ),
     );
+  }
+
+  /**
+   * Without the kernel's answer (no sock_diag for TCP in this kernel, or the connection changed) a black hole of
+   * the server is found by probes only: logged once until a question is answered again.
+   */
+  private inspectionFailed(server: number, connection: TcpConnectionId, reason: string): void {
+    if (this.inspectionFailureLogged) return;
+    this.inspectionFailureLogged = true;
+    this.logger.warn('could not inspect the server connection, a black hole of the server is found by probes only', {
+      tap: tapName(server),
+      connection: describeConnection(connection),
+      reason,
+    });
   }
 
   /**

@@ -207,7 +207,17 @@ describe('ha path controller (fake clock, in-memory tunnels)', () => {
       await harness.clock.advance(10);
       assert.equal(harness.route(), viaPath(1, 0), c.name);
       assert.ok(harness.inspections >= 3, `${c.name}: asked ${harness.inspections} times`);
-      if (c.fails) assert.ok(harness.log.lines.some((l) => l.startsWith('debug could not inspect the server connection tap=tap0')));
+      const failures = harness.log.lines.filter((l) => l.includes('could not inspect the server connection'));
+      if (c.fails || c.name === 'no such connection') {
+        assert.deepEqual(
+          failures,
+          [
+            'warn could not inspect the server connection, a black hole of the server is found by probes only tap=tap0 ' +
+              `connection="10.200.0.10:40000 -> 10.0.0.0:1194" reason="${c.fails ? 'sock_diag: no reply' : 'the kernel knows no such connection'}"`,
+          ],
+          `${c.name}: logged once`,
+        );
+      } else assert.deepEqual(failures, [], c.name);
       await harness.stop();
     }
   });
