@@ -2,7 +2,7 @@ import { InputError } from '../errors';
 import type { Cidr } from '../net/cidr';
 import type { IpFamily } from '../net/family';
 import { EnvReader } from './env-reader';
-import { readIpFamilies, readShootNetworks, readVpnNetwork, type BondingMode, type ShootNetworks } from './shared';
+import { readIpFamilies, readShootNetworks, readVpnNetwork, requireHaClientCount, type BondingMode, type ShootNetworks } from './shared';
 import { SHOOT_CLIENT_ENVIRONMENT as V } from './shoot-client-environment';
 
 /** IS_HA=true. */
@@ -119,7 +119,7 @@ function haSettings(read: EnvReader, isShootClient: boolean, podName: string, vp
   if (vpnClients > 0 && vpnServers === 0) {
     throw new InputError('HA_VPN_SERVERS', `is 0 but HA_VPN_CLIENTS is ${vpnClients}`);
   }
-  return { vpnServers, vpnClients, bondingMode: read.value(V.BONDING_MODE) };
+  return { vpnServers, vpnClients: requireHaClientCount(V.HA_VPN_CLIENTS.name, vpnClients), bondingMode: read.value(V.BONDING_MODE) };
 }
 
 /** HA shoot clients are StatefulSet pods `vpn-shoot-<k>`. */

@@ -2,7 +2,7 @@ import type { Cidr } from '../net/cidr';
 import type { Ip } from '../net/ip';
 import { InputError } from '../errors';
 import { EnvReader } from './env-reader';
-import { readCount, readShootNetworks, readVpnNetwork, type BondingMode, type ShootNetworks } from './shared';
+import { readCount, readShootNetworks, readVpnNetwork, requireHaClientCount, type BondingMode, type ShootNetworks } from './shared';
 import { SHOOT_CLIENT_ENVIRONMENT as V } from './shoot-client-environment';
 
 /**
@@ -34,7 +34,7 @@ export interface PathControllerSettings {
 export function parsePathControllerSettings(env: NodeJS.ProcessEnv): PathControllerSettings {
   const read = new EnvReader(env);
   const vpnNetwork = readVpnNetwork(read, V.VPN_NETWORK);
-  const haVpnClients = readCount(read, V.PATH_HA_VPN_CLIENTS);
+  const haVpnClients = requireHaClientCount(V.PATH_HA_VPN_CLIENTS.name, readCount(read, V.PATH_HA_VPN_CLIENTS));
   const shootNetworks = readShootNetworks(read, {
     SHOOT_SERVICE_NETWORKS: V.PATH_SHOOT_SERVICE_NETWORKS,
     SHOOT_POD_NETWORKS: V.PATH_SHOOT_POD_NETWORKS,

@@ -2,7 +2,7 @@ import { InputError } from '../errors';
 import type { Cidr } from '../net/cidr';
 import { EnvReader } from './env-reader';
 import { SEED_SERVER_ENVIRONMENT as V } from './seed-server-environment';
-import { readShootNetworks, readVpnNetwork, type ShootNetworks } from './shared';
+import { readShootNetworks, readVpnNetwork, requireHaClientCount, type ShootNetworks } from './shared';
 
 /** An HA server replica `<name>-s`. */
 export interface ServerHaSettings {
@@ -62,5 +62,5 @@ function haSettings(podName: string, vpnClients: number): ServerHaSettings {
   if (suffix === null) {
     throw new InputError('IS_HA', `is true but POD_NAME "${podName}" does not end in -0, -1 or -2 (an HA server replica)`);
   }
-  return { serverIndex: Number(suffix[1]), vpnClients };
+  return { serverIndex: Number(suffix[1]), vpnClients: requireHaClientCount('HA_VPN_CLIENTS', vpnClients) };
 }

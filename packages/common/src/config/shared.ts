@@ -1,6 +1,6 @@
 import { InputError } from '../errors';
 import type { Cidr } from '../net/cidr';
-import { VPN_NETWORK_PREFIX } from '../net/ha-address-plan';
+import { MAX_HA_SHOOT_CLIENTS, VPN_NETWORK_PREFIX } from '../net/ha-address-plan';
 import type { IpFamily } from '../net/family';
 import type { EnvReader } from './env-reader';
 import { EMPTY_SHOOT_NETWORK_VARIABLES, type DefaultedVariable } from './variables';
@@ -66,5 +66,11 @@ export function readIpFamilies(read: EnvReader, variable: DefaultedVariable<'lis
 export function readCount(read: EnvReader, variable: DefaultedVariable<'int'>): number {
   const count = read.value(variable);
   if (count < 0) throw new InputError(variable.name, `must not be negative, got ${count}`);
+  return count;
+}
+
+/** HA_VPN_CLIENTS: every shoot client gets a fixed address on every server (docs/ha.md, "Address plan"). */
+export function requireHaClientCount(name: string, count: number): number {
+  if (count > MAX_HA_SHOOT_CLIENTS) throw new InputError(name, `must be at most ${MAX_HA_SHOOT_CLIENTS}, got ${count}`);
   return count;
 }

@@ -79,7 +79,13 @@ export const SHOOT_CLIENT_ENVIRONMENT = {
     description: 'name of the CONNECT routing header',
     commands: CLIENT,
   },
-  HA_VPN_CLIENTS: { name: 'HA_VPN_CLIENTS', type: 'uint', default: '0', description: 'HA: number of shoot clients', commands: CLIENT },
+  HA_VPN_CLIENTS: {
+    name: 'HA_VPN_CLIENTS',
+    type: 'uint',
+    default: '0',
+    description: 'HA: number of shoot clients, at most 256',
+    commands: CLIENT,
+  },
   HA_VPN_SERVERS: {
     name: 'HA_VPN_SERVERS',
     type: 'uint',
@@ -110,7 +116,7 @@ export const SHOOT_CLIENT_ENVIRONMENT = {
     name: 'HA_VPN_CLIENTS',
     type: 'int',
     default: '0',
-    description: 'HA: shoot clients k = 0..n-1 to probe through every server',
+    description: 'HA: shoot clients k = 0..n-1 (n at most 256) to probe through every server',
     commands: PATH,
   },
   PATH_HA_VPN_SERVERS: {

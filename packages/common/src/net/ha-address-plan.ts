@@ -12,6 +12,8 @@ import { Ip } from './ip';
 export const VPN_NETWORK_PREFIX = 96;
 export const HA_SERVER_SLICE_PREFIX = 112;
 const MAX_BYTE = 0xff;
+/** Shoot clients k = 0..255: HA_VPN_CLIENTS above this has no addresses. */
+export const MAX_HA_SHOOT_CLIENTS = MAX_BYTE + 1;
 
 const SERVER_HOST = 0x1n;
 const SERVER_PEER_HOST = 0x2n;

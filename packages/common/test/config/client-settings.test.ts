@@ -161,6 +161,12 @@ describe('config: client settings (as gardener/vpn2 pkg/config/vpn-client.go)', 
         fragments: ['HA_VPN_SERVERS is 2'],
       },
       {
+        name: 'HA_VPN_CLIENTS beyond the address plan',
+        env: { ...HA_SEED, HA_VPN_CLIENTS: '257' },
+        variable: 'HA_VPN_CLIENTS',
+        fragments: ['at most 256', '257'],
+      },
+      {
         name: 'HA clients without servers',
         env: { ...HA_SEED, HA_VPN_SERVERS: '' },
         variable: 'HA_VPN_SERVERS',

@@ -47,6 +47,12 @@ describe('config: path controller settings (as gardener/vpn2 pkg/config/pathcont
     { name: 'VPN network /112', env: { ...BASE, VPN_NETWORK: 'fd8f:6d53:b97a:1::/112' }, variable: 'VPN_NETWORK', fragments: ['/96'] },
     { name: 'HA_VPN_CLIENTS not an int', env: { ...BASE, HA_VPN_CLIENTS: '2.0' }, variable: 'HA_VPN_CLIENTS', fragments: ['"2.0"'] },
     { name: 'HA_VPN_CLIENTS negative', env: { ...BASE, HA_VPN_CLIENTS: '-2' }, variable: 'HA_VPN_CLIENTS', fragments: ['-2'] },
+    {
+      name: 'HA_VPN_CLIENTS too many',
+      env: { ...BASE, HA_VPN_CLIENTS: '300' },
+      variable: 'HA_VPN_CLIENTS',
+      fragments: ['at most 256', '300'],
+    },
     { name: 'HA_VPN_SERVERS negative', env: { ...BASE, HA_VPN_SERVERS: '-2' }, variable: 'HA_VPN_SERVERS', fragments: ['"-2"'] },
     {
       name: 'BONDING_MODE invalid',

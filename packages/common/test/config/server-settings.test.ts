@@ -48,6 +48,7 @@ describe('config: server settings (as gardener/vpn2 pkg/config/vpn-server.go and
     assert.deepEqual(parseServerSettings(HA).ha, { serverIndex: 1, vpnClients: 2 });
     assert.deepEqual(parseServerSettings({ ...HA, POD_NAME: 'vpn-seed-server-0' }).ha, { serverIndex: 0, vpnClients: 2 });
     assert.deepEqual(parseServerSettings({ ...HA, POD_NAME: 'x-2', HA_VPN_CLIENTS: '3' }).ha, { serverIndex: 2, vpnClients: 3 });
+    assert.deepEqual(parseServerSettings({ ...HA, HA_VPN_CLIENTS: '256' }).ha, { serverIndex: 1, vpnClients: 256 });
   });
 
   it('accepts a non-HA deployment pod name and ignores HA_VPN_CLIENTS there', () => {
@@ -111,6 +112,12 @@ describe('config: server settings (as gardener/vpn2 pkg/config/vpn-server.go and
         fragments: ['"yes"'],
       },
       { name: 'IS_HA without POD_NAME', env: { ...HA, POD_NAME: '' }, variable: 'IS_HA', fragments: ['POD_NAME is not set'] },
+      {
+        name: 'IS_HA with HA_VPN_CLIENTS beyond the address plan',
+        env: { ...HA, HA_VPN_CLIENTS: '1000' },
+        variable: 'HA_VPN_CLIENTS',
+        fragments: ['at most 256'],
+      },
       { name: 'IS_HA without HA_VPN_CLIENTS', env: { ...HA, HA_VPN_CLIENTS: '' }, variable: 'HA_VPN_CLIENTS', fragments: ['got 0'] },
       {
         name: 'IS_HA with negative HA_VPN_CLIENTS',
