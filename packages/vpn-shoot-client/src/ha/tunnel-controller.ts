@@ -17,19 +17,13 @@ import type {
   TunnelObserver,
   UdpBind,
   UdpSocket,
+  WatchLinks,
 } from './ports';
 import { ReturnRouteTable, type Observation, type ReturnRoute } from './return-routes';
 import { RouteSync } from './route-sync';
 import { SenderRateLimit } from './sender-rate';
 import { TapMonitor } from './tap-monitor';
-import {
-  ANNOUNCEMENT_PORT,
-  ENDPOINT_REFRESH_MS,
-  RETURN_ROUTE_SWEEP_MS,
-  ROUTE_VERIFY_INTERVAL_MS,
-  TAP_POLL_INTERVAL_MS,
-  WATCHDOG_INTERVAL_MS,
-} from './timing';
+import { ANNOUNCEMENT_PORT, ENDPOINT_REFRESH_MS, RETURN_ROUTE_SWEEP_MS, ROUTE_VERIFY_INTERVAL_MS, WATCHDOG_INTERVAL_MS } from './timing';
 import { ServerWatchdog } from './watchdog';
 import { decodeAnnouncement, encodeAnnouncement, type Announcement } from './wire';
 
@@ -38,6 +32,8 @@ export interface TunnelControllerDeps {
   network: NetworkPort;
   bindUdp: UdpBind;
   restartServer: ServerRestarter;
+  /** Reports link changes, so that taps are found at once and listed only every TAP_RESYNC_INTERVAL_MS otherwise. */
+  watchLinks?: WatchLinks;
   logger: Logger;
   /** Every address of a host name (DNS), for ENDPOINT; IP literals are taken as they are. */
   resolveHost: (host: string) => Promise<string[]>;
@@ -109,8 +105,11 @@ class TunnelController {
   private leaving = false;
   /** The last probe of each sender, answered again as "leaving" the moment leave() starts. */
   private readonly lastProbes = new Map<string, { announcement: Announcement; port: number; address: string }>();
-  /** Source address texts and what they parse to (undefined for garbage), bounded like lastProbes. */
-  private readonly senders = new Map<string, Ip | undefined>();
+  /**
+   * Source address texts and what they are: a seed client's address and the server whose slice holds it, or
+   * undefined for anything else; bounded like lastProbes.
+   */
+  private readonly senders = new Map<string, SeedClient | undefined>();
 
   constructor(
     settings: TunnelControllerSettings,
@@ -145,7 +144,12 @@ class TunnelController {
         guarded(logger, 'return route sweep', () => this.refreshRoutes()),
       ),
       clock.every(ROUTE_VERIFY_INTERVAL_MS, () => this.tasks.track(this.routes.verify())),
-      clock.every(TAP_POLL_INTERVAL_MS, () => this.tasks.track(this.taps.refresh((changed) => this.onTapChanges(changed)))),
+      this.taps.follow(
+        clock,
+        this.deps.watchLinks,
+        (changed) => this.onTapChanges(changed),
+        (task) => this.tasks.track(task),
+      ),
       clock.every(
         WATCHDOG_INTERVAL_MS,
         guarded(logger, 'watchdog interval', () => this.endWatchdogInterval()),
@@ -196,9 +200,9 @@ class TunnelController {
   }
 
   private onDatagram(datagram: Datagram): void {
-    const sender = this.senderAddress(datagram.address);
-    const server = sender === undefined ? undefined : senderServer(this.scope, sender);
-    if (sender === undefined || server === undefined || !this.taps.present.has(server)) return;
+    const seedClient = this.seedClient(datagram.address);
+    if (seedClient === undefined || !this.taps.present.has(seedClient.server)) return;
+    const { sender, server } = seedClient;
     const now = this.deps.clock.now();
     if (!this.rates.admit(datagram.address, now)) {
       this.observer.announcementRefused('rate_limited');
@@ -235,12 +239,14 @@ class TunnelController {
     if (observed === 'full') this.rejectOnce(datagram.address, `no room for ${pod.toString()}: the return route table is full`);
   }
 
-  /** The parsed source address of a datagram; the few senders of a shoot are parsed once, not per datagram. */
-  private senderAddress(text: string): Ip | undefined {
+  /** The seed client a datagram came from; the few senders of a shoot are looked at once, not per datagram. */
+  private seedClient(text: string): SeedClient | undefined {
     if (this.senders.has(text)) return this.senders.get(text);
     const sender = Ip.tryParse(text);
-    setNewest(this.senders, text, sender, MAX_TRACKED_SENDERS);
-    return sender;
+    const server = sender === undefined ? undefined : senderServer(this.scope, sender);
+    const seedClient = sender === undefined || server === undefined ? undefined : { sender, server };
+    setNewest(this.senders, text, seedClient, MAX_TRACKED_SENDERS);
+    return seedClient;
   }
 
   /** Bounded like the senders of the rate limit: the oldest sender is forgotten first. */
@@ -273,10 +279,17 @@ class TunnelController {
     }
   }
 
+  /**
+   * Runs for every accepted announcement and every sweep; almost always the routes come out as they were, and
+   * then only sync() runs, which retries what failed.
+   */
   private refreshRoutes(): void {
-    this.current = this.table.resolve(this.deps.clock.now());
-    this.observer.returnRoutes(this.current.length);
-    this.routes.setDesired(this.current.map(returnRouteSpec));
+    const routes = this.table.resolve(this.deps.clock.now());
+    if (!sameReturnRoutes(routes, this.current)) {
+      this.current = routes;
+      this.observer.returnRoutes(routes.length);
+      this.routes.setDesired(routes.map(returnRouteSpec));
+    }
     this.tasks.track(this.routes.sync());
   }
 
@@ -309,6 +322,18 @@ class TunnelController {
       ),
     );
   }
+}
+
+/** A datagram's source that may announce: a seed client's pool address in `server`'s slice. */
+interface SeedClient {
+  sender: Ip;
+  server: number;
+}
+
+function sameReturnRoutes(a: readonly ReturnRoute[], b: readonly ReturnRoute[]): boolean {
+  return (
+    a.length === b.length && a.every((route, i) => route.server === b[i].server && route.pod.equals(b[i].pod) && route.via.equals(b[i].via))
+  );
 }
 
 function returnRouteSpec(route: ReturnRoute): RouteSpec {
