@@ -11,5 +11,5 @@ export * from './health';
 export * from './metrics';
 export * from './firewall';
 export { Netlink, withNetlink, describeRoute, NetlinkError, LinkNotFoundError, nextHopAddress } from './netlink';
-export { TcpDiag, describeConnection } from './netlink';
+export { LinkEvents, TcpDiag, describeConnection } from './netlink';
 export type { Link, Route, RouteSpec, InterfaceAddress, NextHop, Via, TcpConnectionId, TcpEndpoint, TcpProgress } from './netlink';

@@ -26,6 +26,9 @@ export const RTM_DELROUTE = 25;
 export const RTM_GETROUTE = 26;
 export const RTM_DELNEIGH = 29;
 
+/** Multicast group of link notifications (enum rtnetlink_groups). */
+export const RTNLGRP_LINK = 1;
+
 /** struct ifinfomsg: family u8, pad u8, type u16, index s32, flags u32, change u32. */
 export const IFINFOMSG_LENGTH = 16;
 export const IFF_UP = 0x1;
