@@ -1,12 +1,20 @@
 import { lookup } from 'node:dns/promises';
-import { Netlink, TcpDiag, type Logger, type PathControllerSettings, type TunnelControllerSettings } from '@vpn/common';
+import {
+  LinkEvents,
+  Netlink,
+  oneLine,
+  TcpDiag,
+  type Logger,
+  type PathControllerSettings,
+  type TunnelControllerSettings,
+} from '@vpn/common';
 import { systemClock } from './clock';
 import { metricsEndpoint, readinessEndpoint, startHttpServer } from './http-server';
 import { managementRestarter } from './management';
 import { runPathController } from './path-controller';
 import { managementConnectionWatcher } from './server-connection';
 import { PathMetrics } from './path-metrics';
-import type { ControllerHandle } from './ports';
+import type { ControllerHandle, WatchLinks } from './ports';
 import { runTunnelController } from './tunnel-controller';
 import { TunnelMetrics } from './tunnel-metrics';
 import { LEAVING_MS, READINESS_PORT } from './timing';
@@ -34,6 +42,7 @@ export async function startPathController(settings: PathControllerSettings, logg
       logger,
       observer: metrics,
       watchServer: managementConnectionWatcher(logger),
+      watchLinks: linkWatcher(logger),
       inspectConnection: (connection) => tcpDiag.progress(connection),
     });
     const http = await startHttpServer({ port: settings.metricsPort, endpoints: { '/metrics': metricsEndpoint(metrics) }, logger }).catch(
@@ -77,6 +86,7 @@ export async function startTunnelController(
       network,
       bindUdp: bindUdp6,
       restartServer: managementRestarter(),
+      watchLinks: linkWatcher(logger),
       logger,
       resolveHost: async (host) => (await lookup(host, { all: true })).map((entry) => entry.address),
       observer: metrics,
@@ -102,4 +112,17 @@ export async function startTunnelController(
     network.close();
     throw err;
   }
+}
+
+/** The kernel's link notifications, for TapMonitor.follow(). */
+function linkWatcher(logger: Logger): WatchLinks {
+  return (onChange) => {
+    const events = LinkEvents.open(onChange, (err) => logger.debug('link notifications lost, listing the links', { error: oneLine(err) }));
+    return {
+      close: () => {
+        events.close();
+        return Promise.resolve();
+      },
+    };
+  };
 }

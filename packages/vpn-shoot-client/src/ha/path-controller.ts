@@ -27,6 +27,7 @@ import type {
   UdpBind,
   UdpSocket,
   Watch,
+  WatchLinks,
   WatchServerConnection,
 } from './ports';
 import { RouteSync } from './route-sync';
@@ -40,7 +41,6 @@ import {
   SEED_DELAYED_ACK_MS,
   SEED_LEG_CHECK_MS,
   STALL_AFTER_MS,
-  TAP_POLL_INTERVAL_MS,
 } from './timing';
 import { decodeAnnouncement, encodeAnnouncement, randomId, type Announcement, type PathRole, type RandomId } from './wire';
 
@@ -59,6 +59,8 @@ export interface PathControllerDeps {
    * (and watchServer, which names the connections) a black-holed server's paths die without waiting for probes.
    */
   inspectConnection?: InspectConnection;
+  /** Reports link changes, so that taps are found at once and listed only every TAP_RESYNC_INTERVAL_MS otherwise. */
+  watchLinks?: WatchLinks;
   logger: Logger;
   /** Metrics (path-metrics.ts); none when not given. */
   observer?: PathObserver;
@@ -158,7 +160,12 @@ class PathController {
         guarded(logger, 'probe round', () => this.tick()),
       ),
       clock.every(ROUTE_VERIFY_INTERVAL_MS, () => this.tasks.track(this.routes.verify())),
-      clock.every(TAP_POLL_INTERVAL_MS, () => this.tasks.track(this.taps.refresh((changed) => this.onTapChanges(changed)))),
+      this.taps.follow(
+        clock,
+        this.deps.watchLinks,
+        (changed) => this.onTapChanges(changed),
+        (task) => this.tasks.track(task),
+      ),
     ];
     this.logger.info('path controller started', {
       pod_ip: this.plan.announcedPodIp.toString(),

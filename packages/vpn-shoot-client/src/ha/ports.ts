@@ -139,3 +139,9 @@ export type WatchServerConnection = (server: number, events: ServerConnectionEve
 
 /** The acknowledgement state of one of this pod's TCP connections (sock_diag); undefined when it does not exist. */
 export type InspectConnection = (connection: TcpConnectionId) => Promise<TcpProgress | undefined>;
+
+/**
+ * Calls `onChange` whenever the kernel reports a change of the links (a tap created, deleted, recreated),
+ * until the watch is closed. Throws when the kernel's notifications cannot be subscribed to.
+ */
+export type WatchLinks = (onChange: () => void) => Watch;

@@ -1,6 +1,8 @@
 import { oneLine, type Logger } from '@vpn/common';
-import type { NetworkPort } from './ports';
+import type { Clock } from './clock';
+import type { NetworkPort, Watch, WatchLinks } from './ports';
 import { serverOfTap } from './path';
+import { TAP_POLL_INTERVAL_MS, TAP_RESYNC_INTERVAL_MS } from './timing';
 
 /**
  * The HA tap devices present (`tap0`..`tap2`, one per server), followed by name: a tap that appeared,
@@ -9,6 +11,8 @@ import { serverOfTap } from './path';
 export class TapMonitor {
   private taps = new Map<number, number>();
   private polling = false;
+  /** A refresh was asked for while one ran: the links may have changed after its listing. */
+  private again = false;
   private failure: string | undefined;
 
   /** `serverLimit`: only taps of servers below it count (HA_VPN_SERVERS when given). */
@@ -31,26 +35,66 @@ export class TapMonitor {
   }
 
   /**
-   * poll() for a timer: skipped while the previous poll runs, hands changes to `onChanges`, logs a failure
-   * once per streak of identical ones. Never rejects. The new state is committed only once `onChanges`
-   * returned: if it throws, the same changes are reported again by the next refresh instead of being lost.
+   * Keeps the taps current until the returned function is called: refresh() whenever the kernel reports a link
+   * change, and every TAP_RESYNC_INTERVAL_MS in case a report was lost; without reports (no `watchLinks`, or
+   * subscribing failed, which is logged) every TAP_POLL_INTERVAL_MS. Each listing costs the process about a
+   * millisecond of CPU, which at the poll's rate was a tenth of a controller's whole use.
+   */
+  follow(
+    clock: Clock,
+    watchLinks: WatchLinks | undefined,
+    onChanges: (servers: number[]) => void,
+    track: (task: Promise<void>) => void,
+  ): () => void {
+    const refresh = (): void => track(this.refresh(onChanges));
+    let watch: Watch | undefined;
+    try {
+      watch = watchLinks?.(refresh);
+    } catch (err) {
+      this.logger.warn('could not subscribe to link changes, listing the links periodically', {
+        ms: TAP_POLL_INTERVAL_MS,
+        error: oneLine(err),
+      });
+    }
+    const cancel = clock.every(watch === undefined ? TAP_POLL_INTERVAL_MS : TAP_RESYNC_INTERVAL_MS, refresh);
+    return () => {
+      cancel();
+      if (watch !== undefined) track(watch.close());
+    };
+  }
+
+  /**
+   * poll() for timers and link reports: hands changes to `onChanges`, logs a failure once per streak of
+   * identical ones. Never rejects. Asked while a poll runs, it polls once more after it. The new state is
+   * committed only once `onChanges` returned: if it throws, the same changes are reported again by the next
+   * refresh instead of being lost.
    */
   async refresh(onChanges: (servers: number[]) => void): Promise<void> {
-    if (this.polling) return;
+    if (this.polling) {
+      this.again = true;
+      return;
+    }
     this.polling = true;
     try {
-      const scanned = await this.scanLogged();
-      if (scanned === undefined || scanned.changed.length === 0) return;
-      const before = this.taps;
-      this.taps = scanned.next;
-      try {
-        onChanges(scanned.changed);
-      } catch (err) {
-        this.taps = before;
-        this.logger.error('handling tap changes failed, will retry', { error: oneLine(err) });
-      }
+      do {
+        this.again = false;
+        await this.refreshOnce(onChanges);
+      } while (this.again);
     } finally {
       this.polling = false;
+    }
+  }
+
+  private async refreshOnce(onChanges: (servers: number[]) => void): Promise<void> {
+    const scanned = await this.scanLogged();
+    if (scanned === undefined || scanned.changed.length === 0) return;
+    const before = this.taps;
+    this.taps = scanned.next;
+    try {
+      onChanges(scanned.changed);
+    } catch (err) {
+      this.taps = before;
+      this.logger.error('handling tap changes failed, will retry', { error: oneLine(err) });
     }
   }
 

@@ -45,7 +45,12 @@ export const SEED_DELAYED_ACK_MS = 40;
 /** The kernel reports the time since the last ACK in its own ticks (1–10 ms): the margin against rounding. */
 export const KERNEL_CLOCK_SLACK_MS = 10;
 
-/** Both controllers look for tap devices (appeared, vanished, recreated with a new ifindex) this often. */
+/**
+ * Both controllers look for tap devices (appeared, vanished, recreated with a new ifindex) whenever the kernel
+ * reports a link change, and this often in case a report was lost (TapMonitor.follow).
+ */
+export const TAP_RESYNC_INTERVAL_MS = 5000;
+/** Without the kernel's link reports, the taps are listed this often instead. */
 export const TAP_POLL_INTERVAL_MS = 500;
 
 /** Silence on the path the seed marks active after which the tunnel controller falls back to the freshest path. */
