@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { e2eLib } from './e2e-lib';
+import { startNodeFloor } from './node-floor';
 import { report, type Measurement } from './report';
 
 /**
@@ -13,7 +13,8 @@ import { report, type Measurement } from './report';
  * (BENCH_LOSS_SECONDS) of 5 % random loss on the active path: switches, the longest gap, how often the pings
  * stopped for longer than the failover goal, and the controllers' CPU and memory over the same 10 minutes
  * (first and last RSS: growth). With `npm run bench` the lab runs the bundled programs the images carry
- * (LAB_PROGRAMS=bundle) and the idle `node` beside them is the floor. Needs root; prints JSON and a table.
+ * (LAB_PROGRAMS=bundle). Beside them, the floor (node-floor.ts): an idle `node`, and a bare Node prober and
+ * echoer exchanging the path controller's datagrams at its rate. Needs root; prints JSON and a table.
  *
  * The lab is the e2e project, loaded from e2e/dist at run time (see e2e-lib.ts).
  */
@@ -21,8 +22,6 @@ const { HaLab } = e2eLib('ha-lab') as typeof import('../e2e/dist/lib/ha-lab');
 const { createHaCertificates } = e2eLib('ha-certs') as typeof import('../e2e/dist/lib/ha-certs');
 const scenarios = e2eLib('ha-scenarios') as typeof import('../e2e/dist/lib/ha-scenarios');
 const { cleanupOnExit } = e2eLib('exit-cleanup') as typeof import('../e2e/dist/lib/exit-cleanup');
-
-const { watchUsage } = e2eLib('ha-usage') as typeof import('../e2e/dist/lib/ha-usage');
 
 type Outage = import('../e2e/dist/lib/ha-scenarios').Outage;
 type Usage = import('../e2e/dist/lib/ha-usage').Usage;
@@ -56,7 +55,7 @@ async function bench(): Promise<void> {
     }
     await scenarios.settle(lab);
     const usage = await scenarios.controllerUsage(lab, USAGE_MS);
-    const floor = idleNode();
+    const floor = await startNodeFloor(`bench-floor-${process.pid}`);
     await scenarios.settle(lab);
     const [loss, usageUnderLoss] = await Promise.all([
       scenarios.lossOnActivePath(lab, 0.05, LOSS_MS),
@@ -81,7 +80,7 @@ async function bench(): Promise<void> {
         deadVerdicts: loss.deadVerdicts,
         outages: loss.outages,
       },
-      usage: { steady: usage.map(usageJson), underLoss: usageUnderLoss.map(usageJson), idleNode: usageJson(floorUsage) },
+      usage: { steady: usage.map(usageJson), underLoss: usageUnderLoss.map(usageJson), nodeFloor: floorUsage.map(usageJson) },
     };
     process.stdout.write('\n' + JSON.stringify(extra) + '\n\n');
     process.stdout.write(
@@ -90,7 +89,7 @@ async function bench(): Promise<void> {
     for (const [window, seconds, rows] of [
       ['steady', USAGE_MS / 1000, extra.usage.steady],
       ['under loss', LOSS_MS / 1000, extra.usage.underLoss],
-      ['steady', USAGE_MS / 1000, [extra.usage.idleNode]],
+      ['beside', LOSS_MS / 1000, extra.usage.nodeFloor],
     ] as const) {
       for (const u of rows)
         process.stdout.write(
@@ -126,19 +125,6 @@ function usageJson(u: { name: string; usage: Usage }): UsageRow {
     firstRssMb: round(firstRssMb),
     lastRssMb: round(lastRssMb),
     maxAnonMb: round(maxAnonMb),
-  };
-}
-
-/** An idle node beside the controllers, sampled as they are: the floor of their CPU and memory. */
-function idleNode(): { stop(): { name: string; usage: Usage } } {
-  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-  const watch = watchUsage([child.pid as number]);
-  return {
-    stop: () => {
-      const [usage] = watch.stop();
-      child.kill();
-      return { name: 'idle node (floor)', usage };
-    },
   };
 }
 
