@@ -7,7 +7,7 @@
  *
  * Built from the TypeScript sources, so that esbuild sees ES modules and keeps only what each file uses:
  * a controller's file holds the controller, not the firewall, the exporter or yargs. Start-up and resident
- * memory follow what a process loads (bench/startup.ts, bench/footprint.ts), which is why the subcommands
+ * memory follow what a process loads (bench/startup.ts, bench/ha-failover.ts), which is why the subcommands
  * are files of their own rather than lazily initialised parts of one file.
  *
  * The program file's first line names Debian's node (`#!/usr/bin/node`). It lets the kernel run the file
