@@ -57,6 +57,8 @@ export class TapMonitor {
       });
     }
     const cancel = clock.every(watch === undefined ? TAP_POLL_INTERVAL_MS : TAP_RESYNC_INTERVAL_MS, refresh);
+    // A change between the caller's first poll and the subscription would otherwise wait for the resync.
+    if (watch !== undefined) refresh();
     return () => {
       cancel();
       if (watch !== undefined) track(watch.close());
