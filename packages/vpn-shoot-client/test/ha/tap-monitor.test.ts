@@ -67,10 +67,15 @@ describe('ha tap monitor', () => {
       };
     }
 
-    function follow(watchLinks: WatchLinks | undefined, network = new FakeNetwork(['tap0'])) {
+    /** `port` lists the links; the fake network unless a test slows the listing down. */
+    function follow(
+      watchLinks: WatchLinks | undefined,
+      network = new FakeNetwork(['tap0']),
+      port: Pick<NetworkPort, 'listLinks'> = network,
+    ) {
       const clock = new FakeClock();
       const { logger, lines } = captureLogger();
-      const monitor = new TapMonitor(network, 3, logger);
+      const monitor = new TapMonitor(port, 3, logger);
       const reported: number[][] = [];
       const tasks: Promise<void>[] = [];
       const stop = monitor.follow(
@@ -126,7 +131,7 @@ describe('ha tap monitor', () => {
           return links;
         },
       };
-      const { reported, stop, tasks } = follow(links.watchLinks, slow as FakeNetwork);
+      const { reported, stop, tasks } = follow(links.watchLinks, network, slow);
       await settle();
       network.addLink('tap1');
       links.report();
