@@ -1,4 +1,5 @@
 import { Cidr, describeRoute, Ip, oneLine, type Logger } from '@vpn/common';
+import { CoalescedTask } from './coalesced-task';
 import type { KernelRoute, NetworkPort, RouteSpec } from './ports';
 
 /**
@@ -15,8 +16,7 @@ export class RouteSync {
    */
   private desired = new Map<string, { route: RouteSpec; text: string; print: string }>();
   private readonly installed = new Map<string, string>();
-  private running: Promise<void> | undefined;
-  private rerun = false;
+  private readonly applying = new CoalescedTask(() => this.applyOnce());
   private failure: string | undefined;
 
   constructor(
@@ -85,22 +85,8 @@ export class RouteSync {
 
   /** Applies the difference; one run at a time (a call during a run schedules one more). Never rejects. */
   sync(): Promise<void> {
-    if (this.running) {
-      this.rerun = true;
-      return this.running;
-    }
-    if (this.inSync) return Promise.resolve();
-    this.running = this.runUntilStable().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private async runUntilStable(): Promise<void> {
-    do {
-      this.rerun = false;
-      await this.applyOnce();
-    } while (this.rerun);
+    if (!this.applying.busy && this.inSync) return Promise.resolve();
+    return this.applying.run();
   }
 
   private async applyOnce(): Promise<void> {

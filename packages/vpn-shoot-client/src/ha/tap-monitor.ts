@@ -1,5 +1,6 @@
 import { oneLine, type Logger } from '@vpn/common';
 import type { Clock } from './clock';
+import { CoalescedTask } from './coalesced-task';
 import type { NetworkPort, Watch, WatchLinks } from './ports';
 import { serverOfTap } from './path';
 import { TAP_POLL_INTERVAL_MS, TAP_RESYNC_INTERVAL_MS } from './timing';
@@ -10,9 +11,9 @@ import { TAP_POLL_INTERVAL_MS, TAP_RESYNC_INTERVAL_MS } from './timing';
  */
 export class TapMonitor {
   private taps = new Map<number, number>();
-  private polling = false;
-  /** A refresh was asked for while one ran: the links may have changed after its listing. */
-  private again = false;
+  private readonly refreshing = new CoalescedTask(() => this.refreshOnce());
+  /** The callback of the latest refresh() call, for the run it starts or asks for. */
+  private onChanges: (servers: number[]) => void = () => undefined;
   private failure: string | undefined;
 
   /** `serverLimit`: only taps of servers below it count (HA_VPN_SERVERS when given). */
@@ -71,29 +72,18 @@ export class TapMonitor {
    * committed only once `onChanges` returned: if it throws, the same changes are reported again by the next
    * refresh instead of being lost.
    */
-  async refresh(onChanges: (servers: number[]) => void): Promise<void> {
-    if (this.polling) {
-      this.again = true;
-      return;
-    }
-    this.polling = true;
-    try {
-      do {
-        this.again = false;
-        await this.refreshOnce(onChanges);
-      } while (this.again);
-    } finally {
-      this.polling = false;
-    }
+  refresh(onChanges: (servers: number[]) => void): Promise<void> {
+    this.onChanges = onChanges;
+    return this.refreshing.run();
   }
 
-  private async refreshOnce(onChanges: (servers: number[]) => void): Promise<void> {
+  private async refreshOnce(): Promise<void> {
     const scanned = await this.scanLogged();
     if (scanned === undefined || scanned.changed.length === 0) return;
     const before = this.taps;
     this.taps = scanned.next;
     try {
-      onChanges(scanned.changed);
+      this.onChanges(scanned.changed);
     } catch (err) {
       this.taps = before;
       this.logger.error('handling tap changes failed, will retry', { error: oneLine(err) });
